@@ -1,0 +1,5 @@
+import sys
+
+from cexact.cli import main
+
+sys.exit(main())

@@ -1,0 +1,157 @@
+"""The command line: parses options, calls the core, hands the result to a renderer.
+
+Nothing here decides anything about recipes. `main` is the one place where a
+`CexactError` becomes a one-line message and an exit code.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+
+from cexact import __version__
+from cexact.errors import EXIT_BAD_INPUT, EXIT_OK, CexactError
+from cexact.renderers import FORMAT_NAMES
+
+app = typer.Typer(
+    name="cexact",
+    help="Copy EXACTLY! for manufacturing lines: validate line recipes, and diff a child "
+    "site against its mother line, classified by transfer stage.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+FormatOption = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        "-f",
+        help=f"Output format: {', '.join(FORMAT_NAMES)}.",
+        metavar="FORMAT",
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write the report to FILE (atomically) instead of stdout."),
+]
+MaxFileSizeOption = Annotated[
+    int,
+    typer.Option(
+        "--max-file-size",
+        help="Refuse YAML files larger than this many bytes.",
+        min=1,
+    ),
+]
+DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"cexact {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Show the version and exit.", callback=_version_callback,
+                     is_eager=True),
+    ] = False,
+) -> None:
+    """Copy EXACTLY! for manufacturing lines."""
+
+
+def _emit(render: Callable[[TextIO], None], output: Path | None) -> None:
+    """Run `render(stream)` to stdout, or to a string written atomically to `output`."""
+    write = render
+    if output is None:
+        write(sys.stdout)
+        return
+    from cexact.atomic_write import write_text_atomic
+
+    buffer = io.StringIO()
+    write(buffer)
+    write_text_atomic(output, buffer.getvalue())
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Recipe or waiver files, or folders to search for *.yaml / *.yml.",
+            metavar="PATH...",
+        ),
+    ],
+    output_format: FormatOption = "text",
+    output: OutputOption = None,
+    max_file_size: MaxFileSizeOption = DEFAULT_MAX_FILE_SIZE,
+) -> int:
+    """Check recipes against the schema and cexact's rules; exit 2 if any is invalid."""
+    from cexact.renderers import renderer_for
+    from cexact.validation import validate_paths
+    from cexact.yaml_loader import LoadLimits
+
+    renderer = renderer_for(output_format)
+    report = validate_paths(paths, LoadLimits(max_bytes=max_file_size))
+    _emit(lambda out: renderer.render_validation(report, out), output)
+    return EXIT_OK if report.valid else EXIT_BAD_INPUT
+
+
+@app.command()
+def schema(
+    name: Annotated[
+        str, typer.Argument(help="Which schema: recipe, waivers, report or project.")
+    ] = "recipe",
+) -> int:
+    """Print a JSON Schema (point an editor's YAML language server at it)."""
+    from cexact.errors import UsageError
+    from cexact.schema_store import SCHEMA_NAMES, schema_text
+
+    try:
+        text = schema_text(name)
+    except (FileNotFoundError, ModuleNotFoundError):
+        raise UsageError(
+            f"unknown schema {name!r}; choose from {', '.join(SCHEMA_NAMES)}"
+        ) from None
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the command, map every known failure to a message and exit code."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    try:
+        result = app(args=args or ["--help"], standalone_mode=False, prog_name="cexact")
+    except CexactError as error:
+        _print_error(str(error))
+        return error.exit_code
+    except typer.exceptions.TyperException as error:  # usage errors from option parsing
+        _print_error(error.format_message())
+        return EXIT_BAD_INPUT
+    except typer.Abort:
+        _print_error("aborted")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        _print_error("interrupted")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (cexact ... | head): not an error of ours.
+        sys.stderr = io.StringIO()
+        return EXIT_OK
+    return result if isinstance(result, int) else EXIT_OK
+
+
+def _print_error(message: str) -> None:
+    sys.stderr.write(f"cexact: error: {message}\n")
+
+
+__all__ = ["app", "main"]

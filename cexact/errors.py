@@ -1,0 +1,86 @@
+"""The one exception hierarchy of cexact, and the exit codes it maps to.
+
+Core code raises these; only `cexact.cli` turns them into a one-line message
+and an exit code. Each carries where the problem is (file, line, column) when
+that is known, so the message points a user at the spot.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+"""Success: the input is valid, or the child achieves the required stage."""
+EXIT_GATE_FAILED = 1
+"""Deviations over the gate: the child is below the required stage."""
+EXIT_BAD_INPUT = 2
+"""Bad input or usage: nothing was compared."""
+
+
+class CexactError(Exception):
+    """A problem cexact reports to the user as one line, never a traceback."""
+
+    exit_code = EXIT_BAD_INPUT
+    rule = "error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.column = column
+
+    @property
+    def where(self) -> str:
+        """`file:line:col`, as much of it as is known ('' when nothing is)."""
+        if self.file is None:
+            return ""
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        where = self.where
+        return f"{where}: {self.message}" if where else self.message
+
+
+class UsageError(CexactError):
+    """The command line asks for something that cannot be done."""
+
+    rule = "usage"
+
+
+class InputError(CexactError):
+    """An input file cannot be used."""
+
+    rule = "input"
+
+
+class RecipeLoadError(InputError):
+    """A YAML file cannot be read unambiguously (syntax, duplicates, limits...)."""
+
+    rule = "yaml"
+
+
+class ValidationFailed(InputError):
+    """One or more input files are not valid; the findings say where and why."""
+
+    rule = "schema"
+
+    def __init__(self, message: str, findings: tuple[object, ...]) -> None:
+        super().__init__(message)
+        self.findings = findings
+
+
+class GitError(InputError):
+    """A git revision or repository cannot be read."""
+
+    rule = "git"

@@ -1,0 +1,43 @@
+"""Output formats: renderers chosen by name from one registry.
+
+A renderer only renders: it gets a finished result object from the core and
+writes it to a text stream. Renderers are imported on first use, so that
+`cexact --help` does not pay for rich or for formats it does not use.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, TextIO
+
+from cexact.errors import UsageError
+
+if TYPE_CHECKING:
+    from cexact.validation import ValidationReport
+
+
+class Renderer:
+    """Base class: a format renders the results it knows and refuses the rest."""
+
+    name = ""
+
+    def render_validation(self, report: ValidationReport, out: TextIO) -> None:
+        raise UsageError(f"format {self.name!r} does not apply to validate")
+
+
+# name -> "module:Class", imported on first use.
+_RENDERER_LOCATIONS = {
+    "text": "cexact.renderers.text:TextRenderer",
+    "json": "cexact.renderers.json_format:JsonRenderer",
+}
+
+FORMAT_NAMES = tuple(_RENDERER_LOCATIONS)
+
+
+def renderer_for(name: str) -> Renderer:
+    location = _RENDERER_LOCATIONS.get(name)
+    if location is None:
+        raise UsageError(f"unknown format {name!r}; choose from {', '.join(FORMAT_NAMES)}")
+    module_name, class_name = location.split(":")
+    renderer: Renderer = getattr(import_module(module_name), class_name)()
+    return renderer

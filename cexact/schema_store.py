@@ -1,0 +1,53 @@
+"""The JSON Schemas shipped in the package, and validators built from them.
+
+Validity is checked with jsonschema-rs (fast); only a document that fails is
+run through jsonschema (Python) to get errors with paths that become findings.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+SCHEMA_NAMES = ("recipe", "waivers", "report", "project")
+
+
+@cache
+def schema_text(name: str) -> str:
+    return files("cexact.schemas").joinpath(f"{name}.schema.json").read_text(encoding="utf-8")
+
+
+@cache
+def schema(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(schema_text(name))
+    return loaded
+
+
+@cache
+def fast_validator(name: str) -> Any:
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(schema(name))
+
+
+@cache
+def detailed_validator(name: str) -> Any:
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(schema(name))
+
+
+def resolve_ref(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    """Follow local `$ref`s (`#/$defs/...`) until a schema node without one."""
+    while "$ref" in node:
+        reference: str = node["$ref"]
+        if not reference.startswith("#/"):
+            raise ValueError(f"only local references are supported: {reference}")
+        target: Any = root
+        for part in reference[2:].split("/"):
+            target = target[part]
+        merged = {k: v for k, v in node.items() if k != "$ref"}
+        node = {**target, **merged}
+    return node

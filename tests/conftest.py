@@ -1,0 +1,51 @@
+"""Shared test helpers: run the real `cexact` command and capture what it prints."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from cexact.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_LINES = ROOT / "sample_lines"
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_cexact(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    """Run `cexact ARGS...` in this process (fast) and return exit code and output."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+
+    def run(*args: str | Path) -> CommandResult:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return CommandResult(code, captured.out, captured.err)
+
+    return run
+
+
+def run_cexact_process(*args: str | Path, cwd: Path | None = None) -> CommandResult:
+    """Run `python -m cexact ARGS...` as a real process, as a user's shell would."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "cexact", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
+        check=False,
+    )
+    return CommandResult(completed.returncode, completed.stdout, completed.stderr)
