@@ -15,7 +15,8 @@ from typing import Annotated, TextIO
 import typer
 
 from cexact import __version__
-from cexact.errors import EXIT_BAD_INPUT, EXIT_OK, CexactError
+from cexact.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK, CexactError
+from cexact.model import Stage
 from cexact.renderers import FORMAT_NAMES
 
 app = typer.Typer(
@@ -62,8 +63,12 @@ def _version_callback(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", help="Show the version and exit.", callback=_version_callback,
-                     is_eager=True),
+        typer.Option(
+            "--version",
+            help="Show the version and exit.",
+            callback=_version_callback,
+            is_eager=True,
+        ),
     ] = False,
 ) -> None:
     """Copy EXACTLY! for manufacturing lines."""
@@ -106,6 +111,63 @@ def validate(
     return EXIT_OK if report.valid else EXIT_BAD_INPUT
 
 
+def _parse_stage(text: str) -> Stage:
+    from cexact.errors import UsageError
+
+    try:
+        return Stage(text)
+    except ValueError:
+        choices = ", ".join(stage.value for stage in Stage.ordered())
+        raise UsageError(f"unknown stage {text!r}; choose from {choices}") from None
+
+
+@app.command()
+def diff(
+    mother: Annotated[Path, typer.Argument(help="The mother line's recipe.", metavar="MOTHER")],
+    child: Annotated[Path, typer.Argument(help="The child site's recipe.", metavar="CHILD")],
+    require: Annotated[
+        str | None,
+        typer.Option(
+            "--require",
+            help="The stage the child must achieve (exit 1 below it): make-it-work, "
+            "process-output-matching, copy-exactly (default), system-synergy.",
+            metavar="STAGE",
+        ),
+    ] = None,
+    output_format: FormatOption = "text",
+    output: OutputOption = None,
+    policy_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--policy",
+            help="Project file with classification rules (default: ./cexact.yaml if present).",
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not use or fill the parse cache.")
+    ] = False,
+    max_file_size: MaxFileSizeOption = DEFAULT_MAX_FILE_SIZE,
+) -> int:
+    """Compare a child site's recipe with the mother line's, classified by transfer stage."""
+    from cexact.comparison import compare_files
+    from cexact.policy import find_policy
+    from cexact.renderers import renderer_for
+    from cexact.yaml_loader import LoadLimits
+
+    renderer = renderer_for(output_format)
+    required = _parse_stage(require) if require is not None else None
+    result = compare_files(
+        mother,
+        child,
+        required=required,
+        policy=find_policy(policy_file),
+        limits=LoadLimits(max_bytes=max_file_size),
+        use_cache=not no_cache,
+    )
+    _emit(lambda out: renderer.render_diff(result, out), output)
+    return EXIT_OK if result.passed else EXIT_GATE_FAILED
+
+
 @app.command()
 def schema(
     name: Annotated[
@@ -132,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = app(args=args or ["--help"], standalone_mode=False, prog_name="cexact")
     except CexactError as error:
+        for detail in error.details:
+            sys.stderr.write(f"{detail}\n")
         _print_error(str(error))
         return error.exit_code
     except typer.exceptions.TyperException as error:  # usage errors from option parsing

@@ -36,6 +36,11 @@ class CexactError(Exception):
         self.column = column
 
     @property
+    def details(self) -> tuple[str, ...]:
+        """Lines printed before the message (e.g. each finding); none by default."""
+        return ()
+
+    @property
     def where(self) -> str:
         """`file:line:col`, as much of it as is known ('' when nothing is)."""
         if self.file is None:
@@ -78,6 +83,10 @@ class ValidationFailed(InputError):
     def __init__(self, message: str, findings: tuple[object, ...]) -> None:
         super().__init__(message)
         self.findings = findings
+
+    @property
+    def details(self) -> tuple[str, ...]:
+        return tuple(str(finding) for finding in self.findings)
 
 
 class GitError(InputError):

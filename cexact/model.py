@@ -66,3 +66,54 @@ class Finding:
 
     def __str__(self) -> str:
         return f"{self.where}: error: {self.message} ({self.rule})"
+
+
+class DeviationKind(StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+    CHANGED = "changed"
+    MOVED = "moved"
+    TYPE_CHANGED = "type-changed"
+
+
+class Severity(StrEnum):
+    MAJOR = "major"
+    MINOR = "minor"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLocation:
+    """Where a value is written: a file and a 1-based line and column."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Deviation:
+    """One way a child departs from its mother line.
+
+    `path` is readable and stable (list items by id): for example
+    `steps[coating].equipment[coater-1].software`. `mother` and `child` are the
+    values on each side (None where the side has none).
+    """
+
+    path: str
+    kind: DeviationKind
+    stage: Stage
+    severity: Severity
+    mother: object
+    child: object
+    mother_location: SourceLocation | None
+    child_location: SourceLocation | None
+    step: str | None = None
+    detail: str = ""
+    waiver: str | None = None
+
+    @property
+    def waived(self) -> bool:
+        return self.waiver is not None

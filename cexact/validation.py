@@ -224,12 +224,16 @@ def _output(document: LoadedDocument, output: dict[str, Any], path: PathKey) -> 
         return
     if lsl is not None and target < lsl:
         yield finding_at(
-            document, (*path, "target"), f"target {target} is below the lower spec limit {lsl}",
+            document,
+            (*path, "target"),
+            f"target {target} is below the lower spec limit {lsl}",
             "spec-limits",
         )
     if usl is not None and target > usl:
         yield finding_at(
-            document, (*path, "target"), f"target {target} is above the upper spec limit {usl}",
+            document,
+            (*path, "target"),
+            f"target {target} is above the upper spec limit {usl}",
             "spec-limits",
         )
 
@@ -268,6 +272,8 @@ class ValidationReport:
 def schema_name_for(document: LoadedDocument) -> str:
     """Which of cexact's formats a YAML document is written in."""
     data = document.data
+    if isinstance(data, dict) and "cexact-project" in data:
+        return "project"
     if isinstance(data, dict) and "waivers" in data and "line" not in data:
         return "waivers"
     return "recipe"

@@ -128,9 +128,7 @@ def read_source_bytes(path: Path, limits: LoadLimits = DEFAULT_LIMITS) -> bytes:
     except OSError as error:
         raise RecipeLoadError(f"cannot read: {error.strerror or error}", file=name) from None
     if len(content) > limits.max_bytes:
-        raise RecipeLoadError(
-            f"file is over the {limits.max_bytes:,}-byte limit", file=name
-        )
+        raise RecipeLoadError(f"file is over the {limits.max_bytes:,}-byte limit", file=name)
     return content
 
 
@@ -139,14 +137,10 @@ def load_file(path: Path, limits: LoadLimits = DEFAULT_LIMITS) -> LoadedDocument
     return load_bytes(read_source_bytes(path, limits), str(path), limits)
 
 
-def load_bytes(
-    content: bytes, source: str, limits: LoadLimits = DEFAULT_LIMITS
-) -> LoadedDocument:
+def load_bytes(content: bytes, source: str, limits: LoadLimits = DEFAULT_LIMITS) -> LoadedDocument:
     """Load one YAML document from `content`; `source` names it in messages."""
     if len(content) > limits.max_bytes:
-        raise RecipeLoadError(
-            f"file is over the {limits.max_bytes:,}-byte limit", file=source
-        )
+        raise RecipeLoadError(f"file is over the {limits.max_bytes:,}-byte limit", file=source)
     text = decode_utf8(content, source)
     node = compose_single_node(text, source)
     if node is None:
@@ -440,9 +434,7 @@ class _DataBuilder:
             if isinstance(resolved, float) and not math.isfinite(resolved):
                 raise self.fail(f"{value!r} is not a finite number", node)
             return resolved
-        raise self.fail(
-            f"unsupported tag {tag!r}: recipes use plain YAML values only", node
-        )
+        raise self.fail(f"unsupported tag {tag!r}: recipes use plain YAML values only", node)
 
     def _plain(self, node: ScalarNode, value: str) -> Any:
         if not value or value[0] not in _NON_STRING_STARTS:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 from cexact.errors import UsageError
 
 if TYPE_CHECKING:
+    from cexact.comparison import DiffResult
     from cexact.validation import ValidationReport
 
 
@@ -24,11 +25,15 @@ class Renderer:
     def render_validation(self, report: ValidationReport, out: TextIO) -> None:
         raise UsageError(f"format {self.name!r} does not apply to validate")
 
+    def render_diff(self, result: DiffResult, out: TextIO) -> None:
+        raise UsageError(f"format {self.name!r} does not apply to diff")
+
 
 # name -> "module:Class", imported on first use.
 _RENDERER_LOCATIONS = {
     "text": "cexact.renderers.text:TextRenderer",
     "json": "cexact.renderers.json_format:JsonRenderer",
+    "markdown": "cexact.renderers.markdown:MarkdownRenderer",
 }
 
 FORMAT_NAMES = tuple(_RENDERER_LOCATIONS)

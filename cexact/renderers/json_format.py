@@ -6,6 +6,8 @@ import json
 from typing import Any, TextIO
 
 from cexact import __version__
+from cexact.comparison import DiffResult, RecipeSummary
+from cexact.model import Deviation, SourceLocation
 from cexact.renderers import Renderer
 from cexact.validation import ValidationReport
 
@@ -53,3 +55,55 @@ class JsonRenderer(Renderer):
             },
             out,
         )
+
+    def render_diff(self, result: DiffResult, out: TextIO) -> None:
+        write_json(diff_document(result), out)
+
+
+def diff_document(result: DiffResult) -> dict[str, Any]:
+    """The diff report as documented by schemas/report.schema.json."""
+    return {
+        "tool": tool_record(),
+        "kind": "diff",
+        "mother": _recipe(result.mother),
+        "child": _recipe(result.child),
+        "required": result.required.value,
+        "achieved": result.achieved.value if result.achieved else "none",
+        "passed": result.passed,
+        "counts": {c.stage.value: {"open": c.open, "waived": c.waived} for c in result.counts},
+        "notes": list(result.notes),
+        "deviations": [_deviation(d) for d in result.deviations],
+    }
+
+
+def _recipe(summary: RecipeSummary) -> dict[str, Any]:
+    return {
+        "path": summary.path,
+        "line_id": summary.line_id,
+        "site": summary.site,
+        "role": summary.role,
+        "version": summary.version,
+        "sha256": summary.sha256,
+    }
+
+
+def _location(location: SourceLocation | None) -> dict[str, Any] | None:
+    if location is None:
+        return None
+    return {"file": location.file, "line": location.line, "column": location.column}
+
+
+def _deviation(deviation: Deviation) -> dict[str, Any]:
+    return {
+        "path": deviation.path,
+        "kind": deviation.kind.value,
+        "stage": deviation.stage.value,
+        "severity": deviation.severity.value,
+        "mother": deviation.mother,
+        "child": deviation.child,
+        "mother_location": _location(deviation.mother_location),
+        "child_location": _location(deviation.child_location),
+        "step": deviation.step,
+        "detail": deviation.detail,
+        "waiver": deviation.waiver,
+    }

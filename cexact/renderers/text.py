@@ -5,10 +5,22 @@ from __future__ import annotations
 from typing import TextIO
 
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
+from cexact.comparison import DiffResult
+from cexact.model import Severity, Stage
 from cexact.renderers import Renderer
+from cexact.renderers.values import achieved_label, format_change
 from cexact.validation import ValidationReport
+
+_KIND_STYLE = {
+    "added": "green",
+    "removed": "red",
+    "changed": "yellow",
+    "moved": "magenta",
+    "type-changed": "red",
+}
 
 
 def make_console(out: TextIO) -> Console:
@@ -40,4 +52,76 @@ class TextRenderer(Renderer):
                     f"{invalid} of {total} file(s) invalid, {findings} finding(s)",
                     style="bold red",
                 )
+            )
+
+    def render_diff(self, result: DiffResult, out: TextIO) -> None:
+        console = make_console(out)
+        mother, child = result.mother, result.child
+        console.print(
+            Text.assemble(
+                ("cexact diff ", "bold"),
+                (mother.line_id, "bold cyan"),
+                f": {child.site} {child.version} (child) against "
+                f"{mother.site} {mother.version} (mother)",
+            )
+        )
+        verdict = (
+            Text("PASS", style="bold green") if result.passed else Text("FAIL", style="bold red")
+        )
+        console.print(
+            Text.assemble(
+                verdict,
+                "  achieved: ",
+                (achieved_label(result.achieved), "bold"),
+                "   required: ",
+                (result.required.display_name, "bold"),
+            )
+        )
+        for note in result.notes:
+            console.print(Text(f"note: {note}", style="dim"))
+        counts = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        counts.add_column("stage")
+        counts.add_column("open", justify="right")
+        counts.add_column("waived", justify="right")
+        counts.add_column("")
+        for count in result.counts:
+            met = result.achieved is not None and count.stage.rank <= result.achieved.rank
+            counts.add_row(
+                count.stage.display_name,
+                str(count.open),
+                str(count.waived),
+                Text("met", style="green") if met else Text("not met", style="red"),
+            )
+        console.print()
+        console.print(counts)
+        for stage in Stage.ordered():
+            deviations = [d for d in result.deviations if d.stage is stage]
+            if not deviations:
+                continue
+            console.print()
+            console.print(Text(f"{stage.display_name} ({len(deviations)})", style="bold underline"))
+            for deviation in deviations:
+                mother_text, child_text = format_change(deviation)
+                line = Text("  ")
+                line.append(f"{deviation.kind.value:<13}", style=_KIND_STYLE[deviation.kind.value])
+                line.append(
+                    f"{deviation.severity.value:<6}",
+                    style="bold" if deviation.severity is Severity.MAJOR else "dim",
+                )
+                line.append(deviation.path, style="bold")
+                line.append(f": {mother_text} -> {child_text}")
+                if deviation.detail:
+                    line.append(f"  ({deviation.detail})", style="dim")
+                if deviation.waiver:
+                    line.append(f"  waived by {deviation.waiver}", style="cyan")
+                console.print(line)
+                where = [
+                    str(loc) for loc in (deviation.mother_location, deviation.child_location) if loc
+                ]
+                if where:
+                    console.print(Text("      " + " -> ".join(where), style="dim"))
+        if not result.deviations:
+            console.print()
+            console.print(
+                Text("No deviations: the child copies the mother exactly.", style="green")
             )

@@ -1,0 +1,182 @@
+"""`cexact diff`'s core: compare a child recipe with its mother, classify, decide.
+
+Returns one `DiffResult`; renderers turn it into terminal text, JSON, Markdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cexact.differ import Difference, RecipeDiffer
+from cexact.model import NOT_COMPARED, Deviation, SourceLocation, Stage
+from cexact.policy import DEFAULT_POLICY, Policy
+from cexact.recipes import load_valid_recipe
+from cexact.schema_annotations import annotated_schema
+from cexact.yaml_loader import DEFAULT_LIMITS, LoadedDocument, LoadLimits, PathKey
+
+DEFAULT_REQUIRED_STAGE = Stage.COPY_EXACTLY
+
+
+@dataclass(frozen=True, slots=True)
+class RecipeSummary:
+    """Which recipe was compared: enough to find it again and prove it unchanged."""
+
+    path: str
+    line_id: str
+    site: str
+    role: str
+    version: str
+    sha256: str
+
+    @classmethod
+    def of(cls, document: LoadedDocument) -> RecipeSummary:
+        line = document.data["line"]
+        return cls(
+            path=document.source,
+            line_id=line["id"],
+            site=line["site"],
+            role=line["role"],
+            version=line["version"],
+            sha256=document.sha256,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StageCount:
+    stage: Stage
+    open: int
+    waived: int
+
+
+@dataclass(frozen=True, slots=True)
+class DiffResult:
+    """The one result of comparing a child with its mother."""
+
+    mother: RecipeSummary
+    child: RecipeSummary
+    required: Stage
+    achieved: Stage | None
+    deviations: tuple[Deviation, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return self.achieved is not None and self.achieved.rank >= self.required.rank
+
+    @property
+    def counts(self) -> tuple[StageCount, ...]:
+        return tuple(
+            StageCount(
+                stage,
+                sum(1 for d in self.deviations if d.stage is stage and not d.waived),
+                sum(1 for d in self.deviations if d.stage is stage and d.waived),
+            )
+            for stage in Stage.ordered()
+        )
+
+
+def achieved_stage(deviations: Iterable[Deviation]) -> Stage | None:
+    """The highest stage with no open deviation at it or below; None if make-it-work fails."""
+    blocking = {d.stage for d in deviations if not d.waived}
+    achieved: Stage | None = None
+    for stage in Stage.ordered():
+        if stage in blocking:
+            break
+        achieved = stage
+    return achieved
+
+
+def classify(
+    differences: Iterable[Difference],
+    policy: Policy,
+    mother: LoadedDocument,
+    child: LoadedDocument,
+) -> tuple[Deviation, ...]:
+    """Deviations with their stage (schema annotation, then policy), sorted."""
+    deviations = []
+    for difference in differences:
+        stage_name = policy.stage_for(difference.path, difference.stage)
+        if stage_name == NOT_COMPARED:
+            continue
+        deviations.append(
+            (
+                difference.order,
+                Deviation(
+                    path=difference.path,
+                    kind=difference.kind,
+                    stage=Stage(stage_name),
+                    severity=difference.severity,
+                    mother=difference.mother,
+                    child=difference.child,
+                    mother_location=_located(mother, difference.mother_path),
+                    child_location=_located(child, difference.child_path),
+                    step=difference.step,
+                    detail=difference.detail,
+                ),
+            )
+        )
+    deviations.sort(key=lambda pair: (pair[1].stage.rank, pair[0], pair[1].path))
+    return tuple(deviation for _, deviation in deviations)
+
+
+def _located(document: LoadedDocument, path: PathKey | None) -> SourceLocation | None:
+    if path is None:
+        return None
+    position = document.position_of(path)
+    if position is None:
+        return None
+    return SourceLocation(document.source, position[0], position[1])
+
+
+def compare_documents(
+    mother: LoadedDocument,
+    child: LoadedDocument,
+    *,
+    required: Stage | None = None,
+    policy: Policy = DEFAULT_POLICY,
+) -> DiffResult:
+    differences = RecipeDiffer(annotated_schema("recipe")).diff(mother.data, child.data)
+    deviations = classify(differences, policy, mother, child)
+    return DiffResult(
+        mother=RecipeSummary.of(mother),
+        child=RecipeSummary.of(child),
+        required=required or policy.require or DEFAULT_REQUIRED_STAGE,
+        achieved=achieved_stage(deviations),
+        deviations=deviations,
+        notes=tuple(_transfer_notes(mother.data, child.data)),
+    )
+
+
+def _transfer_notes(mother: dict[str, Any], child: dict[str, Any]) -> Iterable[str]:
+    """Things an engineer should know about the pair that are not deviations."""
+    reference = child["line"].get("mother")
+    if child["line"]["role"] != "child":
+        yield f"the second recipe's role is {child['line']['role']!r}, not 'child'"
+    if reference is not None:
+        if reference["site"] != mother["line"]["site"]:
+            yield (
+                f"the child names mother site {reference['site']!r}; "
+                f"compared with {mother['line']['site']!r}"
+            )
+        if reference["version"] != mother["line"]["version"]:
+            yield (
+                f"the child was transferred from mother version {reference['version']}; "
+                f"compared with version {mother['line']['version']}"
+            )
+
+
+def compare_files(
+    mother_path: Path,
+    child_path: Path,
+    *,
+    required: Stage | None = None,
+    policy: Policy = DEFAULT_POLICY,
+    limits: LoadLimits = DEFAULT_LIMITS,
+    use_cache: bool = True,
+) -> DiffResult:
+    mother = load_valid_recipe(mother_path, limits, use_cache=use_cache)
+    child = load_valid_recipe(child_path, limits, use_cache=use_cache)
+    return compare_documents(mother, child, required=required, policy=policy)

@@ -1,0 +1,48 @@
+"""Reading recipes for comparison: load (or take from the cache), then validate."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from cexact import parse_cache
+from cexact.errors import RecipeLoadError, ValidationFailed
+from cexact.validation import validate_document
+from cexact.yaml_loader import (
+    DEFAULT_LIMITS,
+    LoadedDocument,
+    LoadLimits,
+    load_bytes,
+    read_source_bytes,
+)
+
+
+def load_valid_recipe(
+    path: Path,
+    limits: LoadLimits = DEFAULT_LIMITS,
+    *,
+    use_cache: bool = True,
+    source: str | None = None,
+    content: bytes | None = None,
+) -> LoadedDocument:
+    """A recipe that loaded and validated; ValidationFailed with the findings if not."""
+    name = source or str(path)
+    if content is None:
+        content = read_source_bytes(path, limits)
+    sha256 = hashlib.sha256(content).hexdigest()
+    if use_cache:
+        cached = parse_cache.lookup(sha256, "recipe")
+        if cached is not None:
+            return LoadedDocument(source=name, data=cached[0], locations=cached[1], sha256=sha256)
+    document = load_bytes(content, name, limits)
+    findings = validate_document(document, "recipe")
+    if findings:
+        raise ValidationFailed(
+            f"{name} is not a valid recipe ({len(findings)} finding(s))", findings
+        )
+    if use_cache:
+        parse_cache.store(sha256, "recipe", document.data, dict(document.locations))
+    return document
+
+
+__all__ = ["RecipeLoadError", "load_valid_recipe"]

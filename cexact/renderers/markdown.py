@@ -1,0 +1,54 @@
+"""Markdown, for pasting into a change request or a pull-request comment."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from cexact.comparison import DiffResult
+from cexact.model import Stage
+from cexact.renderers import Renderer
+from cexact.renderers.values import achieved_label, format_change
+
+
+def _cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+class MarkdownRenderer(Renderer):
+    name = "markdown"
+
+    def render_diff(self, result: DiffResult, out: TextIO) -> None:
+        mother, child = result.mother, result.child
+        verdict = "PASS" if result.passed else "FAIL"
+        out.write(f"## cexact diff: {_cell(child.site)} against {_cell(mother.site)}\n\n")
+        out.write(
+            f"**{verdict}**: achieved **{achieved_label(result.achieved)}**, "
+            f"required **{result.required.display_name}**.\n\n"
+        )
+        out.write(f"- Line: `{_cell(mother.line_id)}`\n")
+        out.write(f"- Mother: `{_cell(mother.path)}` version {_cell(mother.version)}\n")
+        out.write(f"- Child: `{_cell(child.path)}` version {_cell(child.version)}\n")
+        for note in result.notes:
+            out.write(f"- Note: {_cell(note)}\n")
+        out.write("\n| Stage | Open | Waived |\n|---|---:|---:|\n")
+        for count in result.counts:
+            out.write(f"| {count.stage.display_name} | {count.open} | {count.waived} |\n")
+        for stage in Stage.ordered():
+            deviations = [d for d in result.deviations if d.stage is stage]
+            if not deviations:
+                continue
+            out.write(f"\n### {stage.display_name} ({len(deviations)})\n\n")
+            out.write("| Path | Change | Severity | Mother | Child | Detail |\n")
+            out.write("|---|---|---|---|---|---|\n")
+            for deviation in deviations:
+                mother_text, child_text = format_change(deviation)
+                detail = deviation.detail
+                if deviation.waiver:
+                    detail = f"waived by {deviation.waiver}; {detail}".rstrip("; ")
+                out.write(
+                    f"| `{_cell(deviation.path)}` | {deviation.kind.value} | "
+                    f"{deviation.severity.value} | {_cell(mother_text)} | {_cell(child_text)} | "
+                    f"{_cell(detail)} |\n"
+                )
+        if not result.deviations:
+            out.write("\nNo deviations: the child copies the mother exactly.\n")
