@@ -31,7 +31,17 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 
 from cexact.errors import RecipeLoadError
 
@@ -45,7 +55,6 @@ VERSION_KEYS = frozenset({"version", "software", "firmware", "revision"})
 """Keys whose values are version strings: an unquoted number there is an error."""
 
 _TAG_PREFIX = "tag:yaml.org,2002:"
-_PLAIN = "tag:cexact,2026:plain"  # our marker for "plain scalar, no explicit tag"
 
 _NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE_WORDS = frozenset({"true", "True", "TRUE"})
@@ -80,11 +89,6 @@ class LoadLimits:
 
 
 DEFAULT_LIMITS = LoadLimits()
-
-# libyaml's composer recurses in C and crashes the interpreter on very deep
-# nesting; files that might nest that deep are parsed by the pure-Python
-# parser instead, which fails cleanly.
-_C_PARSER_GUARD = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,21 +146,19 @@ def load_bytes(content: bytes, source: str, limits: LoadLimits = DEFAULT_LIMITS)
     if len(content) > limits.max_bytes:
         raise RecipeLoadError(f"file is over the {limits.max_bytes:,}-byte limit", file=source)
     text = decode_utf8(content, source)
-    node = compose_single_node(text, source)
-    if node is None:
-        raise RecipeLoadError("the file is empty: expected a YAML mapping", file=source, line=1)
-    if not isinstance(node, MappingNode):
-        kind = "a list" if isinstance(node, SequenceNode) else "a single value"
-        line, column = _position(node)
+    builder = _EventBuilder(source, limits)
+    with _gc_paused():
+        data, root_position = builder.build(text)
+    if not isinstance(data, dict):
+        if data is _EMPTY:
+            raise RecipeLoadError("the file is empty: expected a YAML mapping", file=source, line=1)
+        kind = "a list" if isinstance(data, list) else "a single value"
         raise RecipeLoadError(
             f"the top level is {kind}; expected a mapping (key: value pairs)",
             file=source,
-            line=line,
-            column=column,
+            line=root_position[0],
+            column=root_position[1],
         )
-    builder = _DataBuilder(source, limits)
-    with _gc_paused():
-        data = builder.build(node)
     return LoadedDocument(
         source=source,
         data=data,
@@ -188,86 +190,24 @@ def decode_utf8(content: bytes, source: str) -> str:
         ) from None
 
 
-class _LocatingResolver(yaml.resolver.BaseResolver):
-    """Leaves plain, untagged scalars marked for our own YAML 1.2 resolution."""
-
-    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
-        if kind is ScalarNode:
-            return _PLAIN if implicit[0] else _TAG_PREFIX + "str"
-        if kind is SequenceNode:
-            return _TAG_PREFIX + "seq"
-        return _TAG_PREFIX + "map"
+_LibyamlParser: Any
+try:
+    from yaml._yaml import CParser as _LibyamlParser  # libyaml, when PyYAML has it
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    _LibyamlParser = None
 
 
-_C_PARSER: Any = getattr(yaml, "CParser", None)
-_CComposer: Any = None
-if _C_PARSER is not None:
+class _PythonParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+    """PyYAML's pure-Python event parser, for installations without libyaml."""
 
-    class _LibyamlComposer(_C_PARSER, _LocatingResolver):  # type: ignore[misc]
-        def __init__(self, stream: str) -> None:
-            _C_PARSER.__init__(self, stream)
-            _LocatingResolver.__init__(self)
-
-    _CComposer = _LibyamlComposer
-
-
-class _PyComposer(
-    yaml.reader.Reader,
-    yaml.scanner.Scanner,
-    yaml.parser.Parser,
-    yaml.composer.Composer,
-    _LocatingResolver,
-):
     def __init__(self, stream: str) -> None:
         yaml.reader.Reader.__init__(self, stream)
         yaml.scanner.Scanner.__init__(self)
         yaml.parser.Parser.__init__(self)
-        yaml.composer.Composer.__init__(self)
-        _LocatingResolver.__init__(self)
 
 
-def _might_nest_deeply(text: str) -> bool:
-    """True when `text` could nest deeper than libyaml's composer survives."""
-    if text.count("[") + text.count("{") > _C_PARSER_GUARD:
-        depth = deepest = 0
-        for match in re.finditer(r"[\[\]{}]", text):
-            depth += 1 if match.group() in "[{" else -1
-            deepest = max(deepest, depth)
-        if deepest > _C_PARSER_GUARD:
-            return True
-    return len(text) > _C_PARSER_GUARD and any(
-        len(line) > _C_PARSER_GUARD for line in text.splitlines()
-    )
-
-
-def compose_single_node(text: str, source: str) -> Node | None:
-    """Compose the one document in `text` into a node graph (None if empty)."""
-    use_c = _CComposer is not None and not _might_nest_deeply(text)
-    composer: Any = _CComposer(text) if use_c else _PyComposer(text)
-    try:
-        with _gc_paused():
-            # Compose the first document, then make sure there is no second:
-            # get_single_node's own message for that is hard to act on.
-            if not composer.check_node():
-                return None
-            node: Node = composer.get_node()
-            if composer.check_node():
-                mark = composer.peek_event().start_mark
-                raise RecipeLoadError(
-                    "the file holds several YAML documents (---); a recipe is one document",
-                    file=source,
-                    line=mark.line + 1,
-                    column=mark.column + 1,
-                )
-            return node
-    except yaml.MarkedYAMLError as error:
-        raise _syntax_error(error, source) from None
-    except yaml.YAMLError as error:
-        raise RecipeLoadError(f"not readable as YAML: {error}", file=source) from None
-    except RecursionError:
-        raise RecipeLoadError("the document nests too deeply to read", file=source) from None
-    finally:
-        composer.dispose()
+def _event_parser(text: str) -> Any:
+    return _LibyamlParser(text) if _LibyamlParser is not None else _PythonParser(text)
 
 
 def _syntax_error(error: yaml.MarkedYAMLError, source: str) -> RecipeLoadError:
@@ -285,170 +225,263 @@ def _syntax_error(error: yaml.MarkedYAMLError, source: str) -> RecipeLoadError:
 def _gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building large acyclic data.
 
-    The collector's passes over millions of fresh containers make loading a
-    large recipe about three times slower and free nothing.
+    The collector's passes over hundreds of thousands of fresh containers make
+    loading a large recipe several times slower and free nothing.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        # The objects just built are acyclic and live as long as the command:
+        # move them out of the collector's generations, or the first young
+        # collection after re-enabling walks all of them again.
+        gc.freeze()
         if was_enabled:
             gc.enable()
 
 
-def _position(node: Node) -> Position:
-    mark = node.start_mark
-    return (mark.line + 1, mark.column + 1)
+_EMPTY = object()
+_NO_KEY = object()
+_STR_TAG = _TAG_PREFIX + "str"
+_MAP_TAGS = (None, "!", _TAG_PREFIX + "map")
+_SEQ_TAGS = (None, "!", _TAG_PREFIX + "seq")
 
 
-class _DataBuilder:
-    """Turns a composed node graph into plain data, recording positions."""
+class _Frame:
+    """An open mapping or sequence while its events arrive."""
+
+    __slots__ = ("anchor", "container", "is_mapping", "key", "key_lines", "path", "size")
+
+    def __init__(self, container: Any, path: PathKey, anchor: str | None) -> None:
+        self.container = container
+        self.is_mapping = isinstance(container, dict)
+        self.path = path
+        self.anchor = anchor
+        self.key: Any = _NO_KEY
+        self.key_lines: dict[str, int] = {}
+        self.size = 1
+
+
+class _EventBuilder:
+    """Builds plain data straight from the parser's events, with an explicit stack.
+
+    No node graph is built (half the memory, no second pass) and nothing
+    recurses, so no nesting depth can crash the interpreter.
+    """
 
     def __init__(self, source: str, limits: LoadLimits) -> None:
         self.source = source
         self.limits = limits
         self.locations: dict[PathKey, Position] = {}
-        self._built: dict[int, Any] = {}
-        self._sizes: dict[int, int] = {}
-        self._in_progress: set[int] = set()
-        self._alias_nodes = 0
 
-    def fail(self, message: str, node: Node) -> RecipeLoadError:
-        line, column = _position(node)
-        return RecipeLoadError(message, file=self.source, line=line, column=column)
+    def fail(self, message: str, mark: Any) -> RecipeLoadError:
+        return RecipeLoadError(
+            message, file=self.source, line=mark.line + 1, column=mark.column + 1
+        )
 
-    def build(self, root: Node) -> Any:
-        self.locations[()] = _position(root)
-        return self._build(root, (), 0)
+    def build(self, text: str) -> tuple[Any, Position]:
+        parser = _event_parser(text)
+        try:
+            return self._build(parser)
+        except yaml.MarkedYAMLError as error:
+            raise _syntax_error(error, self.source) from None
+        except yaml.YAMLError as error:
+            raise RecipeLoadError(f"not readable as YAML: {error}", file=self.source) from None
+        finally:
+            if hasattr(parser, "dispose"):
+                parser.dispose()
 
-    def _build(self, node: Node, path: PathKey, depth: int) -> Any:
-        key = id(node)
-        built = self._built.get(key, _MISSING)
-        if built is not _MISSING:
-            # A node met again is an alias: the same data, counted against the
-            # expansion budget by its expanded size.
-            self._alias_nodes += self._sizes[key]
-            if self._alias_nodes > self.limits.max_alias_nodes:
-                raise self.fail(
-                    "aliases expand past the limit of "
-                    f"{self.limits.max_alias_nodes:,} nodes (a 'billion laughs' document?)",
-                    node,
-                )
-            return built
-        if key in self._in_progress:
-            raise self.fail("an alias refers to the collection that contains it", node)
-        if depth > self.limits.max_depth:
-            raise self.fail(f"the document nests deeper than {self.limits.max_depth} levels", node)
-        if isinstance(node, ScalarNode):
-            value = self._scalar(node, path)
-            size = 1
-        elif isinstance(node, MappingNode):
-            self._in_progress.add(key)
-            value, size = self._mapping(node, path, depth)
-            self._in_progress.discard(key)
-        elif isinstance(node, SequenceNode):
-            self._in_progress.add(key)
-            value, size = self._sequence(node, path, depth)
-            self._in_progress.discard(key)
-        else:  # pragma: no cover - the composer makes no other nodes
-            raise self.fail("unsupported YAML node", node)
-        self._built[key] = value
-        self._sizes[key] = size
-        return value
-
-    def _mapping(self, node: MappingNode, path: PathKey, depth: int) -> tuple[dict[str, Any], int]:
-        if node.tag != _TAG_PREFIX + "map":
-            raise self.fail(f"unsupported tag {node.tag!r} on a mapping", node)
-        result: dict[str, Any] = {}
-        key_lines: dict[str, int] = {}
-        size = 1
+    def _build(self, parser: Any) -> tuple[Any, Position]:
+        get_event = parser.get_event
         locations = self.locations
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
-                raise self.fail(
-                    "a mapping key must be a plain name, not a list or mapping", key_node
-                )
-            name = key_node.value
-            if key_node.tag == _PLAIN and name == "<<":
-                raise self.fail(
-                    "merge keys (<<) are a YAML 1.1 feature that cexact does not expand; "
-                    "write the keys out",
-                    key_node,
-                )
-            if key_node.tag not in (_PLAIN, _TAG_PREFIX + "str"):
-                raise self.fail(f"unsupported tag {key_node.tag!r} on a key", key_node)
-            if name == "" and key_node.tag == _PLAIN:
-                raise self.fail("a mapping key is empty", key_node)
-            line = key_node.start_mark.line + 1
-            if name in result:
-                raise self.fail(
-                    f"duplicate key {name!r}: first on line {key_lines[name]}, "
-                    f"again on line {line}",
-                    key_node,
-                )
-            key_lines[name] = line
-            child_path = (*path, name)
-            locations[child_path] = (line, key_node.start_mark.column + 1)
-            if (
-                name in VERSION_KEYS
-                and isinstance(value_node, ScalarNode)
-                and value_node.tag == _PLAIN
-            ):
-                resolved = self._scalar(value_node, child_path)
-                if isinstance(resolved, (int, float)) and not isinstance(resolved, bool):
+        limits = self.limits
+        anchors: dict[str, tuple[Any, int]] = {}
+        open_anchors: set[str] = set()
+        alias_nodes = 0
+        stack: list[_Frame] = []
+        root: Any = _EMPTY
+        root_position: Position = (1, 1)
+
+        get_event()  # stream start
+        event = get_event()
+        if type(event) is StreamEndEvent:
+            return _EMPTY, root_position
+        # event is the document start
+        while True:
+            event = get_event()
+            event_type = type(event)
+            frame = stack[-1] if stack else None
+
+            if frame is not None and frame.is_mapping and frame.key is _NO_KEY:
+                # A key, or the end of the mapping.
+                if event_type is MappingEndEvent:
+                    value, size = self._close(stack, anchors, open_anchors)
+                elif event_type is ScalarEvent:
+                    frame.key = self._key(event, frame)
+                    continue
+                else:
                     raise self.fail(
-                        f"{name} {value_node.value} is read as a number; quote it "
-                        f'("{value_node.value}") so that 1.10 is not read as 1.1',
-                        value_node,
+                        "a mapping key must be a plain name, not a list, mapping or alias",
+                        event.start_mark,
                     )
-            result[name] = self._build(value_node, child_path, depth + 1)
-            size += self._sizes[id(value_node)]
-        return result, size
+            elif event_type is ScalarEvent:
+                mark = event.start_mark
+                if frame is not None and not frame.is_mapping:
+                    locations[(*frame.path, len(frame.container))] = (
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
+                value = self._scalar(event, frame)
+                size = 1
+                if event.anchor is not None:
+                    anchors[event.anchor] = (value, 1)
+            elif event_type is MappingStartEvent or event_type is SequenceStartEvent:
+                mark = event.start_mark
+                if event.tag not in (_MAP_TAGS if event_type is MappingStartEvent else _SEQ_TAGS):
+                    what = "mapping" if event_type is MappingStartEvent else "list"
+                    raise self.fail(f"unsupported tag {event.tag!r} on a {what}", mark)
+                if len(stack) > limits.max_depth:
+                    raise self.fail(
+                        f"the document nests deeper than {limits.max_depth} levels", mark
+                    )
+                if frame is None:
+                    path: PathKey = ()
+                    root_position = (mark.line + 1, mark.column + 1)
+                    locations[()] = root_position
+                elif frame.is_mapping:
+                    path = (*frame.path, frame.key)
+                else:
+                    path = (*frame.path, len(frame.container))
+                    locations[path] = (mark.line + 1, mark.column + 1)
+                if event.anchor is not None:
+                    open_anchors.add(event.anchor)
+                container: Any = {} if event_type is MappingStartEvent else []
+                stack.append(_Frame(container, path, event.anchor))
+                continue
+            elif event_type is SequenceEndEvent:
+                value, size = self._close(stack, anchors, open_anchors)
+            elif event_type is AliasEvent:
+                anchor = event.anchor
+                if anchor in open_anchors:
+                    raise self.fail(
+                        "an alias refers to the collection that contains it", event.start_mark
+                    )
+                if anchor not in anchors:
+                    raise self.fail(f"alias *{anchor} is not defined", event.start_mark)
+                value, size = anchors[anchor]
+                alias_nodes += size
+                if alias_nodes > limits.max_alias_nodes:
+                    raise self.fail(
+                        "aliases expand past the limit of "
+                        f"{limits.max_alias_nodes:,} nodes (a 'billion laughs' document?)",
+                        event.start_mark,
+                    )
+                if frame is not None and not frame.is_mapping:
+                    mark = event.start_mark
+                    locations[(*frame.path, len(frame.container))] = (
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
+            elif event_type is DocumentEndEvent:
+                break
+            else:  # pragma: no cover - libyaml emits no other events inside a document
+                raise self.fail(f"unexpected YAML event {event_type.__name__}", event.start_mark)
 
-    def _sequence(self, node: SequenceNode, path: PathKey, depth: int) -> tuple[list[Any], int]:
-        if node.tag != _TAG_PREFIX + "seq":
-            raise self.fail(f"unsupported tag {node.tag!r} on a list", node)
-        result: list[Any] = []
-        size = 1
-        locations = self.locations
-        for index, item in enumerate(node.value):
-            child_path = (*path, index)
-            mark = item.start_mark
-            locations[child_path] = (mark.line + 1, mark.column + 1)
-            result.append(self._build(item, child_path, depth + 1))
-            size += self._sizes[id(item)]
-        return result, size
+            # Attach the finished value to its parent (or make it the root).
+            if not stack:
+                root = value
+                if not isinstance(value, (dict, list)):
+                    root_position = (event.start_mark.line + 1, event.start_mark.column + 1)
+                continue
+            parent = stack[-1]
+            if parent.is_mapping:
+                parent.container[parent.key] = value
+                parent.key = _NO_KEY
+            else:
+                parent.container.append(value)
+            parent.size += size
 
-    def _scalar(self, node: ScalarNode, path: PathKey) -> Any:
-        tag = node.tag
-        value: str = node.value
-        if tag == _PLAIN:
-            return self._plain(node, value)
-        if tag == _TAG_PREFIX + "str":
-            return value
-        if tag in _EXPLICIT_TAGS:
+        following = get_event()
+        if type(following) is DocumentStartEvent:
+            raise self.fail(
+                "the file holds several YAML documents (---); a recipe is one document",
+                following.start_mark,
+            )
+        return root, root_position
+
+    def _close(
+        self, stack: list[_Frame], anchors: dict[str, tuple[Any, int]], open_anchors: set[str]
+    ) -> tuple[Any, int]:
+        frame = stack.pop()
+        if frame.anchor is not None:
+            anchors[frame.anchor] = (frame.container, frame.size)
+            open_anchors.discard(frame.anchor)
+        return frame.container, frame.size
+
+    def _key(self, event: Any, frame: _Frame) -> str:
+        name: str = event.value
+        mark = event.start_mark
+        plain = event.tag is None and event.implicit[0]
+        if event.tag not in (None, "!", _STR_TAG):
+            raise self.fail(f"unsupported tag {event.tag!r} on a key", mark)
+        if plain and name == "<<":
+            raise self.fail(
+                "merge keys (<<) are a YAML 1.1 feature that cexact does not expand; "
+                "write the keys out",
+                mark,
+            )
+        if plain and name == "":
+            raise self.fail("a mapping key is empty", mark)
+        line = mark.line + 1
+        if name in frame.container or name in frame.key_lines:
+            raise self.fail(
+                f"duplicate key {name!r}: first on line {frame.key_lines[name]}, "
+                f"again on line {line}",
+                mark,
+            )
+        frame.key_lines[name] = line
+        self.locations[(*frame.path, name)] = (line, mark.column + 1)
+        return name
+
+    def _scalar(self, event: Any, frame: _Frame | None) -> Any:
+        tag = event.tag
+        value: str = event.value
+        mark = event.start_mark
+        if tag is None and event.implicit[0]:
+            if not value or value[0] not in _NON_STRING_STARTS:
+                return None if value == "" else value
+            ambiguity = _yaml11_ambiguity(value)
+            if ambiguity is not None:
+                raise self.fail(ambiguity, mark)
             resolved = _resolve_core(value)
-            if type(resolved) is not _EXPLICIT_TAGS[tag]:
-                raise self.fail(f"{value!r} is not a valid {tag.removeprefix(_TAG_PREFIX)}", node)
             if isinstance(resolved, float) and not math.isfinite(resolved):
-                raise self.fail(f"{value!r} is not a finite number", node)
+                raise self.fail(f"{value!r} is not a finite number", mark)
+            if (
+                frame is not None
+                and frame.is_mapping
+                and frame.key in VERSION_KEYS
+                and isinstance(resolved, (int, float))
+                and not isinstance(resolved, bool)
+            ):
+                raise self.fail(
+                    f"{frame.key} {value} is read as a number; quote it "
+                    f'("{value}") so that 1.10 is not read as 1.1',
+                    mark,
+                )
             return resolved
-        raise self.fail(f"unsupported tag {tag!r}: recipes use plain YAML values only", node)
-
-    def _plain(self, node: ScalarNode, value: str) -> Any:
-        if not value or value[0] not in _NON_STRING_STARTS:
-            return None if value == "" else value
-        ambiguity = _yaml11_ambiguity(value)
-        if ambiguity is not None:
-            raise self.fail(ambiguity, node)
+        if tag is None or tag == "!" or tag == _STR_TAG:
+            return value
+        expected = _EXPLICIT_TAGS.get(tag)
+        if expected is None:
+            raise self.fail(f"unsupported tag {tag!r}: recipes use plain YAML values only", mark)
         resolved = _resolve_core(value)
+        if type(resolved) is not expected:
+            raise self.fail(f"{value!r} is not a valid {tag.removeprefix(_TAG_PREFIX)}", mark)
         if isinstance(resolved, float) and not math.isfinite(resolved):
-            raise self.fail(f"{value!r} is not a finite number", node)
+            raise self.fail(f"{value!r} is not a finite number", mark)
         return resolved
 
-
-_MISSING = object()
 
 _EXPLICIT_TAGS: dict[str, type] = {
     _TAG_PREFIX + "int": int,
