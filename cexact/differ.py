@@ -191,7 +191,9 @@ class RecipeDiffer:
         key = node.list_key
         assert key is not None
         item_node = node.item()
-        is_process_flow = node.ordered and not mother_path  # top-level ordered list: steps
+        # The top-level ordered list is the process flow: its items are the steps
+        # that deviations are grouped and ordered by.
+        is_process_flow = node.ordered and len(mother_path) == 1
         mother_index = {item[key]: i for i, item in enumerate(mother)}
         child_index = {item[key]: i for i, item in enumerate(child)}
         saved_step, saved_order = self._step, self._order
@@ -210,7 +212,7 @@ class RecipeDiffer:
                     None,
                     (*mother_path, i),
                     None,
-                    detail=f"position {i + 1} at the mother",
+                    detail=f"position {i + 1} at the mother" if node.ordered else "",
                 )
             else:
                 self._walk(
@@ -229,7 +231,7 @@ class RecipeDiffer:
                     item,
                     None,
                     (*child_path, j),
-                    detail=f"position {j + 1} at the child",
+                    detail=f"position {j + 1} at the child" if node.ordered else "",
                 )
         if node.ordered:
             for identifier in _moved_items(mother, child, key, child_index):
@@ -278,9 +280,11 @@ class RecipeDiffer:
         if not units.close(m_value, c_value):
             offset = c_value - m_value
             within = m_tolerance is not None and abs(offset) <= m_tolerance * (1 + 1e-9)
-            band = (
-                f"±{_number(m_tolerance)} {m_unit}" if m_tolerance is not None else "no tolerance"
-            )
+            if m_tolerance is None:
+                band = "the mother sets no tolerance"
+            else:
+                side = "within" if within else "outside"
+                band = f"{side} the mother's ±{_number(m_tolerance)} {m_unit}"
             self._emit(
                 path,
                 DeviationKind.CHANGED,
@@ -290,8 +294,7 @@ class RecipeDiffer:
                 mother_path,
                 child_path,
                 severity=Severity.MINOR if within else Severity.MAJOR,
-                detail=f"{_signed(offset)} {m_unit}, {'within' if within else 'outside'} the "
-                f"mother's {band}",
+                detail=f"{_signed(offset)} {m_unit}, {band}",
             )
         c_tolerance = child.get("tolerance")
         if c_tolerance is not None:

@@ -15,6 +15,7 @@ from typing import Any
 from cexact import schema_store
 from cexact.errors import RecipeLoadError, UsageError
 from cexact.model import Finding
+from cexact.units import is_valid_unit
 from cexact.yaml_loader import DEFAULT_LIMITS, LoadedDocument, LoadLimits, PathKey, load_file
 
 
@@ -65,6 +66,18 @@ def _findings_for_error(document: LoadedDocument, error: Any) -> Iterator[Findin
             hint = f" (expected one of: {', '.join(allowed)})" if allowed else ""
             yield finding_at(document, (*path, extra), f"unknown field {extra!r}{hint}", "schema")
         return
+    if keyword in ("anyOf", "oneOf") and error.context:
+        # Report what is wrong inside the alternative that fits the value's
+        # type (a quantity's bad tolerance), not that no alternative fits.
+        fitting = [
+            sub
+            for sub in error.context
+            if not (sub.validator == "type" and tuple(sub.absolute_path) == path)
+        ]
+        if fitting:
+            for sub in fitting:
+                yield from _findings_for_error(document, sub)
+            return
     yield finding_at(document, path, _describe(error), "schema")
 
 
@@ -119,7 +132,8 @@ def _describe(error: Any) -> str:
         description = error.schema.get("description", f"must match {value}")
         return f"{where}: {instance!r} is not valid here: {description}"
     if keyword in ("anyOf", "oneOf"):
-        title = str(error.schema.get("description") or error.schema.get("title") or "value")
+        title = str(error.schema.get("description") or error.schema.get("title") or "a value")
+        title = (title[:1].lower() + title[1:]).rstrip(".")
         return f"{where}: {_kind_of(instance)} is not valid here; expected {title}"
     return f"{where}: {error.message}"
 
@@ -208,8 +222,6 @@ def _setting(document: LoadedDocument, setting: Any, path: PathKey) -> Iterator[
 
 
 def _unit(document: LoadedDocument, unit: str, path: PathKey) -> Iterator[Finding]:
-    from cexact.units import is_valid_unit
-
     if not is_valid_unit(unit):
         yield finding_at(document, path, f"unknown unit {unit!r}", "unit")
 

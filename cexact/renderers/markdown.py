@@ -5,13 +5,23 @@ from __future__ import annotations
 from typing import TextIO
 
 from cexact.comparison import DiffResult
-from cexact.model import Stage
+from cexact.model import Deviation, Stage
 from cexact.renderers import Renderer
 from cexact.renderers.values import achieved_label, format_change
 
 
 def _cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _where(deviation: Deviation) -> str:
+    """`mother:line -> child:line`, or the one side that has the value."""
+    sides = [
+        f"{location.file}:{location.line}"
+        for location in (deviation.mother_location, deviation.child_location)
+        if location is not None
+    ]
+    return " -> ".join(sides)
 
 
 class MarkdownRenderer(Renderer):
@@ -38,8 +48,8 @@ class MarkdownRenderer(Renderer):
             if not deviations:
                 continue
             out.write(f"\n### {stage.display_name} ({len(deviations)})\n\n")
-            out.write("| Path | Change | Severity | Mother | Child | Detail |\n")
-            out.write("|---|---|---|---|---|---|\n")
+            out.write("| Path | Change | Severity | Mother | Child | Detail | Where |\n")
+            out.write("|---|---|---|---|---|---|---|\n")
             for deviation in deviations:
                 mother_text, child_text = format_change(deviation)
                 detail = deviation.detail
@@ -48,7 +58,7 @@ class MarkdownRenderer(Renderer):
                 out.write(
                     f"| `{_cell(deviation.path)}` | {deviation.kind.value} | "
                     f"{deviation.severity.value} | {_cell(mother_text)} | {_cell(child_text)} | "
-                    f"{_cell(detail)} |\n"
+                    f"{_cell(detail)} | {_cell(_where(deviation))} |\n"
                 )
         if not result.deviations:
             out.write("\nNo deviations: the child copies the mother exactly.\n")
