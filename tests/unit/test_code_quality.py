@@ -21,7 +21,10 @@ def _tool(name: str) -> str:
 def test_ruff_finds_nothing() -> None:
     result = subprocess.run(
         [_tool("ruff"), "check", "cexact", "tests", "benchmarks"],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -29,6 +32,9 @@ def test_ruff_finds_nothing() -> None:
 def test_mypy_strict_finds_nothing() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "cexact"],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
