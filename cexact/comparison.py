@@ -138,7 +138,9 @@ def compare_documents(
     required: Stage | None = None,
     policy: Policy = DEFAULT_POLICY,
 ) -> DiffResult:
-    differences = RecipeDiffer(annotated_schema("recipe")).diff(mother.data, child.data)
+    differences = RecipeDiffer(annotated_schema("recipe")).diff(
+        mother.data, child.data, mother.boolean_paths, child.boolean_paths
+    )
     deviations = classify(differences, policy, mother, child)
     return DiffResult(
         mother=RecipeSummary.of(mother),

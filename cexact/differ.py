@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,9 +63,29 @@ class RecipeDiffer:
         self.differences: list[Difference] = []
         self._step: str | None = None
         self._order = -1
+        self._mother_booleans: frozenset[PathKey] = frozenset()
+        self._child_booleans: frozenset[PathKey] = frozenset()
 
-    def diff(self, mother: Any, child: Any) -> list[Difference]:
+    def diff(
+        self,
+        mother: Any,
+        child: Any,
+        mother_booleans: Iterable[PathKey] | None = None,
+        child_booleans: Iterable[PathKey] | None = None,
+    ) -> list[Difference]:
+        """Differences between two documents.
+
+        `*_booleans` are the paths of true/false values, as the loader records
+        them (found by a walk when not given): below them, Python's `==`
+        (true == 1) cannot be trusted to skip equal subtrees.
+        """
         self.differences = []
+        self._mother_booleans = _prefixes(
+            mother_booleans if mother_booleans is not None else boolean_paths(mother)
+        )
+        self._child_booleans = _prefixes(
+            child_booleans if child_booleans is not None else boolean_paths(child)
+        )
         self._walk(mother, child, self.schema, "", (), ())
         return self.differences
 
@@ -110,6 +130,14 @@ class RecipeDiffer:
         mother_path: PathKey,
         child_path: PathKey,
     ) -> None:
+        if (
+            type(mother) is type(child)
+            and isinstance(mother, (dict, list))
+            and mother_path not in self._mother_booleans
+            and child_path not in self._child_booleans
+            and mother == child
+        ):
+            return  # equal, and no true/false below that == could confuse with 1/0
         if isinstance(mother, dict) and isinstance(child, dict):
             comparison = node.comparison_for(mother)
             if comparison == "quantity" and _is_quantity(mother) and _is_quantity(child):
@@ -419,6 +447,23 @@ class RecipeDiffer:
             severity=Severity.MAJOR if looser else Severity.MINOR,
             detail=f"{text}: {'looser' if looser else 'tighter'} than the mother",
         )
+
+
+def boolean_paths(value: Any, path: PathKey = ()) -> Iterator[PathKey]:
+    """Paths of every true/false value in plain data."""
+    if isinstance(value, bool):
+        yield path
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            yield from boolean_paths(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from boolean_paths(child, (*path, index))
+
+
+def _prefixes(paths: Iterable[PathKey]) -> frozenset[PathKey]:
+    """Every path that has a true/false value at or below it."""
+    return frozenset(path[:end] for path in paths for end in range(len(path) + 1))
 
 
 def _is_quantity(value: dict[str, Any]) -> bool:

@@ -14,11 +14,11 @@ import contextlib
 import marshal
 import os
 from pathlib import Path
-from typing import Any
 
 from cexact import __version__
+from cexact.yaml_loader import LoadedDocument, PackedLocations, pack_locations
 
-_FORMAT = 1
+_FORMAT = 2
 
 
 def cache_directory() -> Path:
@@ -34,23 +34,32 @@ def _entry_path(sha256: str, schema_name: str) -> Path:
     return cache_directory() / f"{sha256}-{schema_name}-{__version__}.marshal"
 
 
-def lookup(sha256: str, schema_name: str) -> tuple[Any, dict[Any, Any]] | None:
-    """(data, locations) of a document with this content, if cached."""
+def lookup(sha256: str, schema_name: str, source: str) -> LoadedDocument | None:
+    """The document with this content, if cached (named `source`)."""
     try:
         raw = _entry_path(sha256, schema_name).read_bytes()
         entry = marshal.loads(raw)
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    if not (isinstance(entry, tuple) and len(entry) == 3 and entry[0] == _FORMAT):
+    if not (isinstance(entry, tuple) and len(entry) == 5 and entry[0] == _FORMAT):
         return None
-    return entry[1], entry[2]
+    _, data, keys, positions, booleans = entry
+    return LoadedDocument(
+        source=source,
+        data=data,
+        locations=PackedLocations(keys, positions),
+        sha256=sha256,
+        boolean_paths=booleans,
+    )
 
 
-def store(sha256: str, schema_name: str, data: Any, locations: dict[Any, Any]) -> None:
+def store(schema_name: str, document: LoadedDocument) -> None:
     """Remember a valid document; failures to write are not errors (it is a cache)."""
-    path = _entry_path(sha256, schema_name)
+    path = _entry_path(document.sha256, schema_name)
+    keys, positions = pack_locations(document.locations)
+    entry = (_FORMAT, document.data, keys, positions, document.boolean_paths)
     with contextlib.suppress(OSError, ValueError):
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(marshal.dumps((_FORMAT, data, locations)))
+        temporary.write_bytes(marshal.dumps(entry))
         temporary.replace(path)

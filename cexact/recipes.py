@@ -31,9 +31,9 @@ def load_valid_recipe(
         content = read_source_bytes(path, limits)
     sha256 = hashlib.sha256(content).hexdigest()
     if use_cache:
-        cached = parse_cache.lookup(sha256, "recipe")
+        cached = parse_cache.lookup(sha256, "recipe", name)
         if cached is not None:
-            return LoadedDocument(source=name, data=cached[0], locations=cached[1], sha256=sha256)
+            return cached
     document = load_bytes(content, name, limits)
     findings = validate_document(document, "recipe")
     if findings:
@@ -41,7 +41,7 @@ def load_valid_recipe(
             f"{name} is not a valid recipe ({len(findings)} finding(s))", findings
         )
     if use_cache:
-        parse_cache.store(sha256, "recipe", document.data, dict(document.locations))
+        parse_cache.store("recipe", document)
     return document
 
 
