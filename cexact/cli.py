@@ -6,6 +6,7 @@ Nothing here decides anything about recipes. `main` is the one place where a
 
 from __future__ import annotations
 
+import datetime
 import io
 import sys
 from collections.abc import Callable
@@ -51,6 +52,22 @@ MaxFileSizeOption = Annotated[
     ),
 ]
 DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024
+WaiversOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--waivers",
+        help="Waiver file (repeatable). Default: waivers.yaml beside the child recipe.",
+    ),
+]
+TodayOption = Annotated[
+    str | None,
+    typer.Option(
+        "--today",
+        help="Judge waiver expiry on this date (YYYY-MM-DD) instead of today: "
+        "reproducible audits and tests.",
+        metavar="DATE",
+    ),
+]
 
 
 def _version_callback(value: bool) -> None:
@@ -111,6 +128,17 @@ def validate(
     return EXIT_OK if report.valid else EXIT_BAD_INPUT
 
 
+def _parse_date(text: str | None) -> datetime.date | None:
+    from cexact.errors import UsageError
+
+    if text is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--today {text!r} is not a date (YYYY-MM-DD)") from None
+
+
 def _parse_stage(text: str) -> Stage:
     from cexact.errors import UsageError
 
@@ -146,6 +174,8 @@ def diff(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Do not use or fill the parse cache.")
     ] = False,
+    waiver_files: WaiversOption = None,
+    today: TodayOption = None,
     max_file_size: MaxFileSizeOption = DEFAULT_MAX_FILE_SIZE,
 ) -> int:
     """Compare a child site's recipe with the mother line's, classified by transfer stage."""
@@ -156,6 +186,9 @@ def diff(
 
     renderer = renderer_for(output_format)
     required = _parse_stage(require) if require is not None else None
+    from cexact.waivers import default_waiver_files, load_waiver_files
+
+    waivers = load_waiver_files(waiver_files or default_waiver_files(child))
     result = compare_files(
         mother,
         child,
@@ -163,6 +196,8 @@ def diff(
         policy=find_policy(policy_file),
         limits=LoadLimits(max_bytes=max_file_size),
         use_cache=not no_cache,
+        waivers=waivers,
+        today=_parse_date(today),
     )
     _emit(lambda out: renderer.render_diff(result, out), output)
     return EXIT_OK if result.passed else EXIT_GATE_FAILED

@@ -5,7 +5,8 @@ Returns one `DiffResult`; renderers turn it into terminal text, JSON, Markdown.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from cexact.model import NOT_COMPARED, Deviation, SourceLocation, Stage
 from cexact.policy import DEFAULT_POLICY, Policy
 from cexact.recipes import load_valid_recipe
 from cexact.schema_annotations import annotated_schema
+from cexact.waivers import DEFAULT_EXPIRING_WITHIN_DAYS, Waiver, WaiverOutcome, apply_waivers
 from cexact.yaml_loader import DEFAULT_LIMITS, LoadedDocument, LoadLimits, PathKey
 
 DEFAULT_REQUIRED_STAGE = Stage.COPY_EXACTLY
@@ -61,6 +63,10 @@ class DiffResult:
     achieved: Stage | None
     deviations: tuple[Deviation, ...]
     notes: tuple[str, ...] = ()
+    waivers: tuple[WaiverOutcome, ...] = ()
+    """What each waiver for this child site did (covered, expired, unused)."""
+    today: datetime.date | None = None
+    """The date waiver expiry was judged on."""
 
     @property
     def passed(self) -> bool:
@@ -137,11 +143,23 @@ def compare_documents(
     *,
     required: Stage | None = None,
     policy: Policy = DEFAULT_POLICY,
+    waivers: Sequence[Waiver] = (),
+    today: datetime.date | None = None,
+    expiring_within_days: int = DEFAULT_EXPIRING_WITHIN_DAYS,
 ) -> DiffResult:
+    """Compare, classify, apply waivers and decide the achieved stage."""
+    today = today or datetime.date.today()
     differences = RecipeDiffer(annotated_schema("recipe")).diff(
         mother.data, child.data, mother.boolean_paths, child.boolean_paths
     )
-    deviations = classify(differences, policy, mother, child)
+    deviations, outcomes = apply_waivers(
+        classify(differences, policy, mother, child),
+        waivers,
+        line_id=child.data["line"]["id"],
+        site=child.data["line"]["site"],
+        today=today,
+        expiring_within_days=expiring_within_days,
+    )
     return DiffResult(
         mother=RecipeSummary.of(mother),
         child=RecipeSummary.of(child),
@@ -149,6 +167,8 @@ def compare_documents(
         achieved=achieved_stage(deviations),
         deviations=deviations,
         notes=tuple(_transfer_notes(mother.data, child.data)),
+        waivers=outcomes,
+        today=today,
     )
 
 
@@ -178,7 +198,11 @@ def compare_files(
     policy: Policy = DEFAULT_POLICY,
     limits: LoadLimits = DEFAULT_LIMITS,
     use_cache: bool = True,
+    waivers: Sequence[Waiver] = (),
+    today: datetime.date | None = None,
 ) -> DiffResult:
     mother = load_valid_recipe(mother_path, limits, use_cache=use_cache)
     child = load_valid_recipe(child_path, limits, use_cache=use_cache)
-    return compare_documents(mother, child, required=required, policy=policy)
+    return compare_documents(
+        mother, child, required=required, policy=policy, waivers=waivers, today=today
+    )

@@ -113,6 +113,9 @@ class Deviation:
     step: str | None = None
     detail: str = ""
     waiver: str | None = None
+    """The active waiver that covers this deviation, if any."""
+    expired_waiver: str | None = None
+    """An expired waiver that would have covered it (it no longer does)."""
 
     @property
     def waived(self) -> bool:

@@ -24,6 +24,8 @@ def validate_document(document: LoadedDocument, schema_name: str = "recipe") -> 
     findings = list(dict.fromkeys(schema_findings(document, schema_name)))
     if schema_name == "recipe" and not findings:
         findings.extend(recipe_rule_findings(document))
+    if schema_name == "waivers" and not findings:
+        findings.extend(waiver_rule_findings(document))
     findings.sort(key=lambda f: (f.line or 0, f.column or 0, f.message))
     return tuple(findings)
 
@@ -171,6 +173,16 @@ def recipe_rule_findings(document: LoadedDocument) -> Iterator[Finding]:
             yield from _output(document, output, (*base, "outputs", name))
 
 
+def waiver_rule_findings(document: LoadedDocument) -> Iterator[Finding]:
+    """Rules for waiver files beyond their schema: unique ids, real dates."""
+    waivers = document.data["waivers"]
+    yield from _unique_ids(document, waivers, ("waivers",), "waiver")
+    for index, waiver in enumerate(waivers):
+        yield from _date(document, waiver, ("waivers", index, "expires"))
+        for a_index, approval in enumerate(waiver["approved_by"]):
+            yield from _date(document, approval, ("waivers", index, "approved_by", a_index, "date"))
+
+
 def _mother_reference(document: LoadedDocument, line: dict[str, Any]) -> Iterator[Finding]:
     if line["role"] == "child" and "mother" not in line:
         yield finding_at(
@@ -286,7 +298,7 @@ def schema_name_for(document: LoadedDocument) -> str:
     data = document.data
     if isinstance(data, dict) and "cexact-project" in data:
         return "project"
-    if isinstance(data, dict) and "waivers" in data and "line" not in data:
+    if isinstance(data, dict) and "cexact-waivers" in data:
         return "waivers"
     return "recipe"
 

@@ -10,6 +10,7 @@ from cexact.comparison import DiffResult, RecipeSummary
 from cexact.model import Deviation, SourceLocation
 from cexact.renderers import Renderer
 from cexact.validation import ValidationReport
+from cexact.waivers import WaiverOutcome
 
 
 def tool_record() -> dict[str, str]:
@@ -73,6 +74,24 @@ def diff_document(result: DiffResult) -> dict[str, Any]:
         "counts": {c.stage.value: {"open": c.open, "waived": c.waived} for c in result.counts},
         "notes": list(result.notes),
         "deviations": [_deviation(d) for d in result.deviations],
+        "waivers": [waiver_record(outcome) for outcome in result.waivers],
+        "today": result.today.isoformat() if result.today else None,
+    }
+
+
+def waiver_record(outcome: WaiverOutcome) -> dict[str, Any]:
+    waiver = outcome.waiver
+    return {
+        "id": waiver.id,
+        "status": outcome.status.value,
+        "path": waiver.path,
+        "covers": list(outcome.covers),
+        "expires": waiver.expires.isoformat(),
+        "ground": waiver.ground,
+        "reason": waiver.reason,
+        "change_request": waiver.change_request,
+        "approved_by": [{"name": a.name, "role": a.role, "date": a.date} for a in waiver.approvals],
+        "location": _location(waiver.location),
     }
 
 
@@ -106,4 +125,5 @@ def _deviation(deviation: Deviation) -> dict[str, Any]:
         "step": deviation.step,
         "detail": deviation.detail,
         "waiver": deviation.waiver,
+        "expired_waiver": deviation.expired_waiver,
     }

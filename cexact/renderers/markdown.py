@@ -55,10 +55,25 @@ class MarkdownRenderer(Renderer):
                 detail = deviation.detail
                 if deviation.waiver:
                     detail = f"waived by {deviation.waiver}; {detail}".rstrip("; ")
+                if deviation.expired_waiver:
+                    detail = f"waiver {deviation.expired_waiver} has expired; {detail}".rstrip("; ")
                 out.write(
                     f"| `{_cell(deviation.path)}` | {deviation.kind.value} | "
                     f"{deviation.severity.value} | {_cell(mother_text)} | {_cell(child_text)} | "
                     f"{_cell(detail)} | {_cell(_where(deviation))} |\n"
+                )
+        if result.waivers:
+            out.write(
+                "\n### Waivers\n\n| Waiver | Status | Path | Covers | Expires | Change request "
+                "| Approved by |\n|---|---|---|---:|---|---|---|\n"
+            )
+            for outcome in result.waivers:
+                waiver = outcome.waiver
+                approvers = ", ".join(f"{a.name} ({a.role}, {a.date})" for a in waiver.approvals)
+                out.write(
+                    f"| {_cell(waiver.id)} | {outcome.status.value} | `{_cell(waiver.path)}` | "
+                    f"{len(outcome.covers)} | {waiver.expires.isoformat()} | "
+                    f"{_cell(waiver.change_request)} | {_cell(approvers)} |\n"
                 )
         if not result.deviations:
             out.write("\nNo deviations: the child copies the mother exactly.\n")

@@ -13,6 +13,14 @@ from cexact.model import Severity, Stage
 from cexact.renderers import Renderer
 from cexact.renderers.values import achieved_label, format_change
 from cexact.validation import ValidationReport
+from cexact.waivers import WaiverStatus
+
+_WAIVER_STYLE = {
+    WaiverStatus.ACTIVE: "green",
+    WaiverStatus.EXPIRING: "yellow",
+    WaiverStatus.EXPIRED: "bold red",
+    WaiverStatus.UNUSED: "magenta",
+}
 
 _KIND_STYLE = {
     "added": "green",
@@ -114,12 +122,29 @@ class TextRenderer(Renderer):
                     line.append(f"  ({deviation.detail})", style="dim")
                 if deviation.waiver:
                     line.append(f"  waived by {deviation.waiver}", style="cyan")
+                if deviation.expired_waiver:
+                    line.append(
+                        f"  waiver {deviation.expired_waiver} has expired", style="bold yellow"
+                    )
                 console.print(line)
                 where = [
                     str(loc) for loc in (deviation.mother_location, deviation.child_location) if loc
                 ]
                 if where:
                     console.print(Text("      " + " -> ".join(where), style="dim"))
+        if result.waivers:
+            console.print()
+            console.print(Text(f"Waivers ({len(result.waivers)})", style="bold underline"))
+            for outcome in result.waivers:
+                waiver = outcome.waiver
+                line = Text("  ")
+                line.append(f"{outcome.status.value:<9}", style=_WAIVER_STYLE[outcome.status])
+                line.append(waiver.id, style="bold")
+                line.append(f" {waiver.path}  expires {waiver.expires.isoformat()}")
+                line.append(f"  {waiver.change_request}", style="dim")
+                approvers = ", ".join(f"{a.name} ({a.role})" for a in waiver.approvals)
+                line.append(f"  approved by {approvers}", style="dim")
+                console.print(line)
         if not result.deviations:
             console.print()
             console.print(

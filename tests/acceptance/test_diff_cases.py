@@ -6,7 +6,8 @@ the folder name). A case holds:
 - ``mother.yaml``: the mother line's recipe;
 - ``child.yaml``: the child site's recipe;
 - ``expected.yaml``: what `cexact diff` must report (format below);
-- ``cexact.yaml`` (optional): a project/policy file, passed with ``--policy``.
+- ``cexact.yaml`` (optional): a project/policy file, passed with ``--policy``;
+- ``waivers.yaml`` (optional): found by cexact itself beside the child recipe.
 
 The test runs::
 
@@ -21,6 +22,9 @@ deviations, in order.
 
     description: one line saying what the case shows
     require: copy-exactly        # optional; passed as --require
+    today: 2026-06-01            # optional; passed as --today (waiver expiry)
+    waivers:                     # optional: every waiver for the child site
+      - {id: W-1, status: active, covers: ["steps[mix].parameters.speed"]}
     exit_code: 1                 # 0 when achieved >= required, else 1
     achieved: process-output-matching
                                  # none, make-it-work, process-output-matching,
@@ -34,6 +38,8 @@ deviations, in order.
         child: 31                        #   1-based positions for moves)
         mother_line: 35          # optional: line of mother_location
         child_line: 36           # optional: line of child_location
+        waiver: W-1              # optional: the active waiver covering it
+        expired_waiver: W-0      # optional: an expired waiver that would have
 
 ``passed`` is not written in expected.yaml: it is checked to be
 ``exit_code == 0``. The deviations list is compared as a whole: a missing, extra
@@ -63,8 +69,8 @@ ACHIEVED = ("none", *STAGES)
 KINDS = ("added", "removed", "changed", "moved", "type-changed")
 SEVERITIES = ("major", "minor")
 REQUIRED_FIELDS = ("path", "kind", "stage", "severity")
-OPTIONAL_FIELDS = ("mother", "child", "mother_line", "child_line")
-CASE_FIELDS = {"description", "require", "exit_code", "achieved", "deviations"}
+OPTIONAL_FIELDS = ("mother", "child", "mother_line", "child_line", "waiver", "expired_waiver")
+CASE_FIELDS = {"description", "require", "exit_code", "achieved", "deviations", "today", "waivers"}
 
 CASE_FOLDERS = sorted(p for p in CASES_DIR.iterdir() if p.is_dir()) if CASES_DIR.is_dir() else []
 
@@ -181,6 +187,8 @@ def test_diff_case(folder: Path, run_cexact) -> None:
         args += ["--require", expected["require"]]
     if (folder / "cexact.yaml").is_file():
         args += ["--policy", folder / "cexact.yaml"]
+    if "today" in expected:
+        args += ["--today", str(expected["today"])]
 
     result = run_cexact(*args)
     context = f"case {folder.name}: {expected['description']}\nstderr:\n{result.stderr}"
@@ -204,11 +212,33 @@ def test_diff_case(folder: Path, run_cexact) -> None:
     if result.exit_code != expected["exit_code"]:
         problems.append(f"exit code: expected {expected['exit_code']}, got {result.exit_code}")
     expected_counts = {
-        stage: sum(1 for d in expected["deviations"] if d["stage"] == stage) for stage in STAGES
+        stage: (
+            sum(1 for d in expected["deviations"] if d["stage"] == stage and not d.get("waiver")),
+            sum(1 for d in expected["deviations"] if d["stage"] == stage and d.get("waiver")),
+        )
+        for stage in STAGES
     }
-    reported_counts = {stage: report["counts"][stage]["open"] for stage in STAGES}
+    reported_counts = {
+        stage: (report["counts"][stage]["open"], report["counts"][stage]["waived"])
+        for stage in STAGES
+    }
     if reported_counts != expected_counts:
-        problems.append(f"open counts: expected {expected_counts}, reported {reported_counts}")
+        problems.append(
+            f"(open, waived) counts: expected {expected_counts}, reported {reported_counts}"
+        )
+    pairs = zip(expected["deviations"], report["deviations"], strict=False)  # lengths checked above
+    for index, (want, got) in enumerate(pairs):
+        for field in ("waiver", "expired_waiver"):
+            if want.get(field) != got[field]:
+                problems.append(
+                    f"deviation {index} {field}: expected {want.get(field)}, got {got[field]}"
+                )
+    expected_waivers = [
+        (w["id"], w["status"], list(w.get("covers", []))) for w in expected.get("waivers", [])
+    ]
+    reported_waivers = [(w["id"], w["status"], w["covers"]) for w in report["waivers"]]
+    if expected_waivers != reported_waivers:
+        problems.append(f"waivers: expected {expected_waivers}, reported {reported_waivers}")
     assert not problems, "\n".join([context.split("\nstderr:")[0], *problems])
 
 
