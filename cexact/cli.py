@@ -203,6 +203,128 @@ def diff(
     return EXIT_OK if result.passed else EXIT_GATE_FAILED
 
 
+def _progress_reporter() -> tuple[Callable[[str, int, int], None] | None, Callable[[], None]]:
+    """A rich progress bar on stderr when it is a terminal; else nothing."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    from rich.console import Console
+    from rich.progress import Progress
+
+    progress = Progress(console=Console(file=sys.stderr), transient=True)
+    progress.start()
+    tasks: dict[str, object] = {}
+
+    def report(phase: str, done: int, total: int) -> None:
+        if phase not in tasks:
+            tasks[phase] = progress.add_task(phase, total=total)
+        progress.update(tasks[phase], completed=done)  # type: ignore[arg-type]
+
+    return report, progress.stop
+
+
+@app.command()
+def check(
+    folder: Annotated[
+        Path, typer.Argument(help="The recipe repository (default: here).", metavar="DIR")
+    ] = Path(),
+    require: Annotated[
+        str | None,
+        typer.Option(
+            "--require",
+            help="The stage every child must achieve, over the project file's settings.",
+            metavar="STAGE",
+        ),
+    ] = None,
+    output_format: FormatOption = "text",
+    output: OutputOption = None,
+    policy_file: Annotated[
+        Path | None,
+        typer.Option("--policy", help="Project file (default: DIR/cexact.yaml if present)."),
+    ] = None,
+    waiver_files: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--waivers", help="Extra waiver file (repeatable); those under DIR are found."
+        ),
+    ] = None,
+    today: TodayOption = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            help="Check only part K of N of the children (CI matrix jobs): each child is "
+            "in exactly one shard.",
+            metavar="K/N",
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", help="Worker processes (default: cores).", min=1)
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not use or fill the parse cache.")
+    ] = False,
+    max_file_size: MaxFileSizeOption = DEFAULT_MAX_FILE_SIZE,
+) -> int:
+    """Check every child site of every line under DIR: the CI gate (exit 1 on any failure)."""
+    from cexact.fleet import Shard, check_fleet
+    from cexact.policy import find_policy
+    from cexact.renderers import renderer_for
+    from cexact.yaml_loader import LoadLimits
+
+    renderer = renderer_for(output_format)
+    report_progress, stop_progress = _progress_reporter()
+    try:
+        report = check_fleet(
+            folder,
+            policy=find_policy(policy_file, start=folder if folder.is_dir() else None),
+            required=_parse_stage(require) if require is not None else None,
+            extra_waiver_files=waiver_files or (),
+            today=_parse_date(today),
+            shard=Shard.parse(shard) if shard else None,
+            jobs=jobs,
+            use_cache=not no_cache,
+            limits=LoadLimits(max_bytes=max_file_size),
+            progress=report_progress,
+        )
+    finally:
+        stop_progress()
+    _emit(lambda out: renderer.render_fleet(report, out), output)
+    return EXIT_OK if report.passed else EXIT_GATE_FAILED
+
+
+@app.command()
+def waivers(
+    folder: Annotated[
+        Path, typer.Argument(help="The recipe repository (default: here).", metavar="DIR")
+    ] = Path(),
+    output_format: FormatOption = "text",
+    output: OutputOption = None,
+    policy_file: Annotated[
+        Path | None,
+        typer.Option("--policy", help="Project file (default: DIR/cexact.yaml if present)."),
+    ] = None,
+    today: TodayOption = None,
+    expiring_within: Annotated[
+        int,
+        typer.Option("--expiring-within", help="Days before expiry that count as expiring.", min=0),
+    ] = 30,
+) -> int:
+    """List the waivers under DIR: active, expiring, expired or unused (matching nothing)."""
+    from cexact.fleet import check_fleet
+    from cexact.policy import find_policy
+    from cexact.renderers import renderer_for
+
+    renderer = renderer_for(output_format)
+    report = check_fleet(
+        folder,
+        policy=find_policy(policy_file, start=folder if folder.is_dir() else None),
+        today=_parse_date(today),
+        expiring_within_days=expiring_within,
+    )
+    _emit(lambda out: renderer.render_waivers(report, out), output)
+    return EXIT_OK if not report.problems else EXIT_BAD_INPUT
+
+
 @app.command()
 def schema(
     name: Annotated[

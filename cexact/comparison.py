@@ -163,7 +163,9 @@ def compare_documents(
     return DiffResult(
         mother=RecipeSummary.of(mother),
         child=RecipeSummary.of(child),
-        required=required or policy.require or DEFAULT_REQUIRED_STAGE,
+        required=required
+        or policy.required_for(child.data["line"]["id"], child.data["line"]["site"])
+        or DEFAULT_REQUIRED_STAGE,
         achieved=achieved_stage(deviations),
         deviations=deviations,
         notes=tuple(_transfer_notes(mother.data, child.data)),

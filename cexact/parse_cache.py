@@ -21,7 +21,22 @@ from cexact.yaml_loader import LoadedDocument, PackedLocations, pack_locations
 _FORMAT = 2
 
 
+_directory_override: Path | None = None
+
+
+def use_directory(path: Path | None) -> None:
+    """Use `path` for this process's cache (None: back to the configured one).
+
+    `cexact check --no-cache` points its workers at a temporary directory, so
+    that each file is still parsed only once per run.
+    """
+    global _directory_override
+    _directory_override = path
+
+
 def cache_directory() -> Path:
+    if _directory_override is not None:
+        return _directory_override
     configured = os.environ.get("CEXACT_CACHE_DIR")
     if configured:
         return Path(configured)

@@ -45,6 +45,25 @@ class Policy:
     require: Stage | None = None
     rules: tuple[ClassificationRule, ...] = ()
     source: str | None = None
+    line_requirements: tuple[tuple[str, Stage], ...] = ()
+    site_requirements: tuple[tuple[str, str, Stage], ...] = ()
+    waiver_patterns: tuple[str, ...] = ()
+    ignore_patterns: tuple[str, ...] = ()
+
+    @property
+    def root(self) -> Path | None:
+        """The folder the project file's relative patterns start from."""
+        return Path(self.source).parent if self.source else None
+
+    def required_for(self, line_id: str, site: str) -> Stage | None:
+        """The stage a child site must achieve: site, then line, then project setting."""
+        for line, child_site, stage in self.site_requirements:
+            if line == line_id and child_site == site:
+                return stage
+        for line, stage in self.line_requirements:
+            if line == line_id:
+                return stage
+        return self.require
 
     def stage_for(self, path: str, schema_stage: str) -> str:
         for rule in self.rules:
@@ -63,7 +82,20 @@ def load_policy(path: Path) -> Policy:
         raise ValidationFailed(f"{path} is not a valid project file", findings)
     data = document.data
     require = data.get("require")
+    lines = data.get("lines", {})
     return Policy(
+        line_requirements=tuple(
+            (line, Stage(settings["require"]))
+            for line, settings in lines.items()
+            if "require" in settings
+        ),
+        site_requirements=tuple(
+            (line, site, Stage(stage))
+            for line, settings in lines.items()
+            for site, stage in settings.get("sites", {}).items()
+        ),
+        waiver_patterns=tuple(data.get("waivers", [])),
+        ignore_patterns=tuple(data.get("ignore", [])),
         require=Stage(require) if require else None,
         rules=tuple(
             ClassificationRule(rule["path"], rule["stage"]) for rule in data.get("classify", [])

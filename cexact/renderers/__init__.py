@@ -14,6 +14,7 @@ from cexact.errors import UsageError
 
 if TYPE_CHECKING:
     from cexact.comparison import DiffResult
+    from cexact.fleet import FleetReport
     from cexact.validation import ValidationReport
 
 
@@ -28,12 +29,22 @@ class Renderer:
     def render_diff(self, result: DiffResult, out: TextIO) -> None:
         raise UsageError(f"format {self.name!r} does not apply to diff")
 
+    def render_fleet(self, report: FleetReport, out: TextIO) -> None:
+        raise UsageError(f"format {self.name!r} does not apply to check")
+
+    def render_waivers(self, report: FleetReport, out: TextIO) -> None:
+        raise UsageError(f"format {self.name!r} does not apply to waivers")
+
 
 # name -> "module:Class", imported on first use.
 _RENDERER_LOCATIONS = {
     "text": "cexact.renderers.text:TextRenderer",
     "json": "cexact.renderers.json_format:JsonRenderer",
     "markdown": "cexact.renderers.markdown:MarkdownRenderer",
+    "html": "cexact.renderers.html:HtmlRenderer",
+    "junit": "cexact.renderers.junit:JunitRenderer",
+    "sarif": "cexact.renderers.sarif:SarifRenderer",
+    "github": "cexact.renderers.github:GithubRenderer",
 }
 
 FORMAT_NAMES = tuple(_RENDERER_LOCATIONS)

@@ -7,7 +7,8 @@ from typing import Any, TextIO
 
 from cexact import __version__
 from cexact.comparison import DiffResult, RecipeSummary
-from cexact.model import Deviation, SourceLocation
+from cexact.fleet import FleetReport
+from cexact.model import Deviation, Finding, SourceLocation
 from cexact.renderers import Renderer
 from cexact.validation import ValidationReport
 from cexact.waivers import WaiverOutcome
@@ -59,6 +60,54 @@ class JsonRenderer(Renderer):
 
     def render_diff(self, result: DiffResult, out: TextIO) -> None:
         write_json(diff_document(result), out)
+
+    def render_fleet(self, report: FleetReport, out: TextIO) -> None:
+        write_json(fleet_document(report), out)
+
+    def render_waivers(self, report: FleetReport, out: TextIO) -> None:
+        write_json(
+            {
+                "tool": tool_record(),
+                "kind": "waivers",
+                "today": report.today.isoformat(),
+                "waivers": [waiver_record(outcome) for outcome in report.waivers],
+                "problems": [finding_record(f) for f in report.problems],
+            },
+            out,
+        )
+
+
+def finding_record(finding: Finding) -> dict[str, Any]:
+    return {
+        "file": finding.file,
+        "line": finding.line,
+        "column": finding.column,
+        "message": finding.message,
+        "rule": finding.rule,
+    }
+
+
+def fleet_document(report: FleetReport) -> dict[str, Any]:
+    """The check report as documented by schemas/check-report.schema.json."""
+    failed = len(report.failed_checks)
+    return {
+        "tool": tool_record(),
+        "kind": "check",
+        "root": report.root,
+        "today": report.today.isoformat(),
+        "shard": str(report.shard) if report.shard else None,
+        "passed": report.passed,
+        "summary": {
+            "sites": len(report.checks),
+            "passed": len(report.checks) - failed,
+            "failed": failed,
+            "files": len(report.files),
+            "invalid_files": sum(1 for f in report.files if not f.valid),
+        },
+        "problems": [finding_record(f) for f in report.problems],
+        "sites": [diff_document(check) for check in report.checks],
+        "waivers": [waiver_record(outcome) for outcome in report.waivers],
+    }
 
 
 def diff_document(result: DiffResult) -> dict[str, Any]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TextIO
 
 from cexact.comparison import DiffResult
+from cexact.fleet import FleetReport
 from cexact.model import Deviation, Stage
 from cexact.renderers import Renderer
-from cexact.renderers.values import achieved_label, format_change
+from cexact.renderers.values import achieved_label, format_change, stage_cell
 
 
 def _cell(text: str) -> str:
@@ -77,3 +78,31 @@ class MarkdownRenderer(Renderer):
                 )
         if not result.deviations:
             out.write("\nNo deviations: the child copies the mother exactly.\n")
+
+    def render_fleet(self, report: FleetReport, out: TextIO) -> None:
+        verdict = "PASS" if report.passed else "FAIL"
+        shard = f" (shard {report.shard})" if report.shard else ""
+        out.write(f"## cexact check: {_cell(report.root)}{shard}\n\n**{verdict}**: ")
+        failed = len(report.failed_checks)
+        out.write(f"{len(report.checks) - failed} of {len(report.checks)} child site(s) pass")
+        out.write(f", {len(report.problems)} problem(s) in the files.\n\n")
+        stages = Stage.ordered()
+        out.write("| Line | Site | " + " | ".join(s.display_name for s in stages))
+        out.write(" | Achieved | Required | Verdict |\n")
+        out.write("|---|---|" + "---|" * len(stages) + "---|---|---|\n")
+        for check in report.checks:
+            cells = " | ".join(stage_cell(check, stage)[0] for stage in stages)
+            out.write(
+                f"| {_cell(check.child.line_id)} | {_cell(check.child.site)} | {cells} | "
+                f"{achieved_label(check.achieved)} | {check.required.display_name} | "
+                f"{'PASS' if check.passed else 'FAIL'} |\n"
+            )
+        if report.problems:
+            out.write("\n### Problems\n\n")
+            for finding in report.problems:
+                out.write(
+                    f"- `{_cell(finding.where)}`: {_cell(finding.message)} ({finding.rule})\n"
+                )
+        for check in report.failed_checks:
+            out.write("\n")
+            self.render_diff(check, out)

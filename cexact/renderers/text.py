@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TextIO
 
 from rich.console import Console
@@ -9,11 +10,19 @@ from rich.table import Table
 from rich.text import Text
 
 from cexact.comparison import DiffResult
+from cexact.fleet import FleetReport
 from cexact.model import Severity, Stage
 from cexact.renderers import Renderer
-from cexact.renderers.values import achieved_label, format_change
+from cexact.renderers.values import achieved_label, format_change, stage_cell
 from cexact.validation import ValidationReport
 from cexact.waivers import WaiverStatus
+
+_CELL_STYLE = {
+    "met": "green",
+    "waived": "cyan",
+    "failed": "bold red",
+    "not-required": "yellow",
+}
 
 _WAIVER_STYLE = {
     WaiverStatus.ACTIVE: "green",
@@ -31,9 +40,16 @@ _KIND_STYLE = {
 }
 
 
+PIPED_WIDTH = 160
+"""Columns for tables when writing to a file or pipe (CI logs are wide)."""
+
+
 def make_console(out: TextIO) -> Console:
     # soft_wrap keeps each finding on one line, so editors can jump to it.
-    return Console(file=out, highlight=False, soft_wrap=True)
+    console = Console(file=out, highlight=False, soft_wrap=True)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console = Console(file=out, highlight=False, soft_wrap=True, width=PIPED_WIDTH)
+    return console
 
 
 class TextRenderer(Renderer):
@@ -150,3 +166,101 @@ class TextRenderer(Renderer):
             console.print(
                 Text("No deviations: the child copies the mother exactly.", style="green")
             )
+
+    def render_fleet(self, report: FleetReport, out: TextIO) -> None:
+        console = make_console(out)
+        shard = f" (shard {report.shard})" if report.shard else ""
+        console.print(Text(f"cexact check {report.root}{shard}", style="bold"))
+        for finding in report.problems:
+            line = Text()
+            line.append(finding.where, style="bold")
+            line.append(": ")
+            line.append("error", style="bold red")
+            line.append(f": {finding.message} ")
+            line.append(f"({finding.rule})", style="dim")
+            console.print(line)
+        matrix = Table(show_header=True, header_style="bold", pad_edge=False)
+        for column in ("line", "site", *(s.display_name for s in Stage.ordered())):
+            matrix.add_column(column)
+        matrix.add_column("achieved")
+        matrix.add_column("required")
+        matrix.add_column("verdict")
+        for check in report.checks:
+            cells = []
+            for stage in Stage.ordered():
+                text, state = stage_cell(check, stage)
+                cells.append(Text(text, style=_CELL_STYLE[state]))
+            matrix.add_row(
+                Text(check.child.line_id),
+                Text(check.child.site),
+                *cells,
+                Text(achieved_label(check.achieved)),
+                Text(check.required.display_name),
+                Text("PASS", style="bold green")
+                if check.passed
+                else Text("FAIL", style="bold red"),
+            )
+        console.print(matrix)
+        for check in report.failed_checks:
+            blocking = [
+                d for d in check.deviations if not d.waived and d.stage.rank <= check.required.rank
+            ]
+            console.print(
+                Text(
+                    f"{check.child.site} ({check.child.path}): {len(blocking)} open "
+                    f"deviation(s) at or below {check.required.display_name}",
+                    style="bold",
+                )
+            )
+            for deviation in blocking:
+                mother_text, child_text = format_change(deviation)
+                where = deviation.child_location or deviation.mother_location
+                line = Text("  ")
+                line.append(f"{where}: " if where else "", style="dim")
+                line.append(deviation.path, style="bold")
+                line.append(f" {mother_text} -> {child_text} ")
+                line.append(f"({deviation.stage.value}, {deviation.severity.value})", style="dim")
+                console.print(line)
+        failed, sites = len(report.failed_checks), len(report.checks)
+        invalid = sum(1 for f in report.files if not f.valid)
+        summary = (
+            f"{sites - failed} of {sites} child site(s) pass, {failed} fail; "
+            f"{invalid} invalid file(s)"
+        )
+        verdict = (
+            Text("PASS  ", style="bold green")
+            if report.passed
+            else Text("FAIL  ", style="bold red")
+        )
+        console.print(Text.assemble(verdict, summary))
+
+    def render_waivers(self, report: FleetReport, out: TextIO) -> None:
+        console = make_console(out)
+        for finding in report.problems:
+            console.print(Text(str(finding), style="red"))
+        table = Table(show_header=True, header_style="bold", pad_edge=False)
+        for column in ("waiver", "status", "line", "site", "path", "covers", "expires", "change"):
+            table.add_column(column)
+        for outcome in report.waivers:
+            waiver = outcome.waiver
+            # Text, never str: rich would read "[electrolyte]" in a path as markup.
+            table.add_row(
+                Text(waiver.id),
+                Text(outcome.status.value, style=_WAIVER_STYLE[outcome.status]),
+                Text(waiver.line),
+                Text(waiver.site),
+                Text(waiver.path),
+                Text(str(len(outcome.covers))),
+                Text(waiver.expires.isoformat()),
+                Text(waiver.change_request),
+            )
+        console.print(table)
+        counts = dict.fromkeys(WaiverStatus, 0)
+        for outcome in report.waivers:
+            counts[outcome.status] += 1
+        console.print(
+            Text(
+                f"{len(report.waivers)} waiver(s) on {report.today.isoformat()}: "
+                + ", ".join(f"{n} {status.value}" for status, n in counts.items())
+            )
+        )

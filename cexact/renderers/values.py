@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cexact.model import Deviation, DeviationKind
+from cexact.model import Deviation, DeviationKind, Stage
+
+if TYPE_CHECKING:
+    from cexact.comparison import DiffResult
 
 MAX_VALUE_WIDTH = 60
 
@@ -38,6 +41,18 @@ def format_change(deviation: Deviation) -> tuple[str, str]:
     if deviation.kind is DeviationKind.MOVED:
         return f"position {deviation.mother}", f"position {deviation.child}"
     return format_value(deviation.mother), format_value(deviation.child)
+
+
+def stage_cell(result: DiffResult, stage: Stage) -> tuple[str, str]:
+    """A fleet-matrix cell: (text, state) with state met | failed | waived | not-required."""
+    count = next(c for c in result.counts if c.stage is stage)
+    waived = f" ({count.waived} waived)" if count.waived else ""
+    if count.open:
+        state = "failed" if stage.rank <= result.required.rank else "not-required"
+        return f"{count.open} open{waived}", state
+    if result.achieved is not None and stage.rank <= result.achieved.rank:
+        return f"met{waived}", "waived" if count.waived else "met"
+    return "not reached", "not-required" if stage.rank > result.required.rank else "failed"
 
 
 def achieved_label(achieved: object) -> str:
