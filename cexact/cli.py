@@ -59,6 +59,12 @@ WaiversOption = Annotated[
         help="Waiver file (repeatable). Default: waivers.yaml beside the child recipe.",
     ),
 ]
+RepoOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--repo", help="The git repository REV:PATH arguments read from (default: the one here)."
+    ),
+]
 TodayOption = Annotated[
     str | None,
     typer.Option(
@@ -128,7 +134,7 @@ def validate(
     return EXIT_OK if report.valid else EXIT_BAD_INPUT
 
 
-def _parse_date(text: str | None) -> datetime.date | None:
+def _parse_date(text: str | None, option: str = "--today") -> datetime.date | None:
     from cexact.errors import UsageError
 
     if text is None:
@@ -136,7 +142,7 @@ def _parse_date(text: str | None) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"--today {text!r} is not a date (YYYY-MM-DD)") from None
+        raise UsageError(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _parse_stage(text: str) -> Stage:
@@ -151,8 +157,12 @@ def _parse_stage(text: str) -> Stage:
 
 @app.command()
 def diff(
-    mother: Annotated[Path, typer.Argument(help="The mother line's recipe.", metavar="MOTHER")],
-    child: Annotated[Path, typer.Argument(help="The child site's recipe.", metavar="CHILD")],
+    mother: Annotated[
+        str, typer.Argument(help="The mother line's recipe: a file or REV:PATH.", metavar="MOTHER")
+    ],
+    child: Annotated[
+        str, typer.Argument(help="The child site's recipe: a file or REV:PATH.", metavar="CHILD")
+    ],
     require: Annotated[
         str | None,
         typer.Option(
@@ -176,22 +186,29 @@ def diff(
     ] = False,
     waiver_files: WaiversOption = None,
     today: TodayOption = None,
+    repo: RepoOption = None,
     max_file_size: MaxFileSizeOption = DEFAULT_MAX_FILE_SIZE,
 ) -> int:
-    """Compare a child site's recipe with the mother line's, classified by transfer stage."""
-    from cexact.comparison import compare_files
+    """Compare a child site's recipe with the mother line's, classified by transfer stage.
+
+    MOTHER and CHILD are files, or REV:PATH to read PATH at a git revision
+    (tag, branch, commit) of the repository (--repo, default: the one here).
+    """
+    from cexact.comparison import compare_sources
+    from cexact.git_source import read_recipe_source
     from cexact.policy import find_policy
     from cexact.renderers import renderer_for
+    from cexact.waivers import default_waiver_files, load_waiver_files
     from cexact.yaml_loader import LoadLimits
 
     renderer = renderer_for(output_format)
     required = _parse_stage(require) if require is not None else None
-    from cexact.waivers import default_waiver_files, load_waiver_files
-
-    waivers = load_waiver_files(waiver_files or default_waiver_files(child))
-    result = compare_files(
-        mother,
-        child,
+    mother_source = read_recipe_source(mother, repo, max_file_size)
+    child_source = read_recipe_source(child, repo, max_file_size)
+    waivers = load_waiver_files(waiver_files or default_waiver_files(child_source.path))
+    result = compare_sources(
+        mother_source,
+        child_source,
         required=required,
         policy=find_policy(policy_file),
         limits=LoadLimits(max_bytes=max_file_size),
@@ -323,6 +340,105 @@ def waivers(
     )
     _emit(lambda out: renderer.render_waivers(report, out), output)
     return EXIT_OK if not report.problems else EXIT_BAD_INPUT
+
+
+@app.command()
+def drift(
+    child: Annotated[
+        str, typer.Argument(help="The child site's recipe: a file or REV:PATH.", metavar="CHILD")
+    ],
+    mother: Annotated[
+        str | None,
+        typer.Option(
+            "--mother",
+            help="The mother recipe now (default: the mother of the same line beside CHILD).",
+        ),
+    ] = None,
+    require: Annotated[
+        str | None,
+        typer.Option(
+            "--require",
+            help="Exit 1 when a change at or below this stage is pending (default: copy-exactly).",
+            metavar="STAGE",
+        ),
+    ] = None,
+    output_format: FormatOption = "text",
+    output: OutputOption = None,
+    policy_file: Annotated[
+        Path | None, typer.Option("--policy", help="Project file (default: ./cexact.yaml).")
+    ] = None,
+    repo: RepoOption = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not use or fill the parse cache.")
+    ] = False,
+    max_file_size: MaxFileSizeOption = DEFAULT_MAX_FILE_SIZE,
+) -> int:
+    """What the mother line changed since CHILD was transferred, pending or already taken."""
+    from cexact.drift import compute_drift, mother_beside
+    from cexact.git_source import locate_in_repository, read_recipe_source
+    from cexact.policy import find_policy
+    from cexact.renderers import renderer_for
+    from cexact.yaml_loader import LoadLimits
+
+    renderer = renderer_for(output_format)
+    limits = LoadLimits(max_bytes=max_file_size)
+    child_source = read_recipe_source(child, repo, max_file_size)
+    mother_argument = mother or str(mother_beside(child_source, limits))
+    mother_source = read_recipe_source(mother_argument, repo, max_file_size)
+    if repo is None and mother_source.path is not None:
+        repo = locate_in_repository(mother_source.path)[0]
+    result = compute_drift(
+        child_source,
+        mother_source,
+        repo or Path(),
+        required=_parse_stage(require) if require is not None else None,
+        policy=find_policy(policy_file),
+        limits=limits,
+        use_cache=not no_cache,
+    )
+    _emit(lambda out: renderer.render_drift(result, out), output)
+    return EXIT_OK if result.passed else EXIT_GATE_FAILED
+
+
+@app.command()
+def log(
+    recipe: Annotated[Path, typer.Argument(help="A recipe file in a git repository.")],
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", help="Only commits on or after this date (YYYY-MM-DD).", metavar="DATE"
+        ),
+    ] = None,
+    max_count: Annotated[
+        int | None, typer.Option("--max-count", "-n", help="At most this many commits.", min=1)
+    ] = None,
+    output_format: FormatOption = "text",
+    output: OutputOption = None,
+    policy_file: Annotated[
+        Path | None, typer.Option("--policy", help="Project file (default: ./cexact.yaml).")
+    ] = None,
+    max_file_size: MaxFileSizeOption = DEFAULT_MAX_FILE_SIZE,
+) -> int:
+    """The recipe's history as classified changes per commit, newest first."""
+    from cexact.git_source import locate_in_repository
+    from cexact.history import recipe_log
+    from cexact.policy import find_policy
+    from cexact.renderers import renderer_for
+    from cexact.yaml_loader import LoadLimits
+
+    renderer = renderer_for(output_format)
+    since_date = _parse_date(since, "--since")
+    repository, path_in_repo = locate_in_repository(recipe)
+    history = recipe_log(
+        path_in_repo,
+        repository,
+        since=since_date,
+        max_count=max_count,
+        policy=find_policy(policy_file),
+        limits=LoadLimits(max_bytes=max_file_size),
+    )
+    _emit(lambda out: renderer.render_log(history, out), output)
+    return EXIT_OK
 
 
 @app.command()

@@ -9,15 +9,18 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cexact.differ import Difference, RecipeDiffer
 from cexact.model import NOT_COMPARED, Deviation, SourceLocation, Stage
 from cexact.policy import DEFAULT_POLICY, Policy
-from cexact.recipes import load_valid_recipe
+from cexact.recipes import load_recipe_source, load_valid_recipe
 from cexact.schema_annotations import annotated_schema
 from cexact.waivers import DEFAULT_EXPIRING_WITHIN_DAYS, Waiver, WaiverOutcome, apply_waivers
 from cexact.yaml_loader import DEFAULT_LIMITS, LoadedDocument, LoadLimits, PathKey
+
+if TYPE_CHECKING:
+    from cexact.git_source import GitProvenance, RecipeSource
 
 DEFAULT_REQUIRED_STAGE = Stage.COPY_EXACTLY
 
@@ -32,9 +35,13 @@ class RecipeSummary:
     role: str
     version: str
     sha256: str
+    commit: str | None = None
+    """The git commit the recipe was read at (or the HEAD of its working tree)."""
+    dirty: bool | None = None
+    """Whether the working file differs from that commit (None: not in git)."""
 
     @classmethod
-    def of(cls, document: LoadedDocument) -> RecipeSummary:
+    def of(cls, document: LoadedDocument, provenance: GitProvenance | None = None) -> RecipeSummary:
         line = document.data["line"]
         return cls(
             path=document.source,
@@ -43,6 +50,8 @@ class RecipeSummary:
             role=line["role"],
             version=line["version"],
             sha256=document.sha256,
+            commit=provenance.commit if provenance else None,
+            dirty=provenance.dirty if provenance else None,
         )
 
 
@@ -146,6 +155,8 @@ def compare_documents(
     waivers: Sequence[Waiver] = (),
     today: datetime.date | None = None,
     expiring_within_days: int = DEFAULT_EXPIRING_WITHIN_DAYS,
+    mother_provenance: GitProvenance | None = None,
+    child_provenance: GitProvenance | None = None,
 ) -> DiffResult:
     """Compare, classify, apply waivers and decide the achieved stage."""
     today = today or datetime.date.today()
@@ -161,8 +172,8 @@ def compare_documents(
         expiring_within_days=expiring_within_days,
     )
     return DiffResult(
-        mother=RecipeSummary.of(mother),
-        child=RecipeSummary.of(child),
+        mother=RecipeSummary.of(mother, mother_provenance),
+        child=RecipeSummary.of(child, child_provenance),
         required=required
         or policy.required_for(child.data["line"]["id"], child.data["line"]["site"])
         or DEFAULT_REQUIRED_STAGE,
@@ -207,4 +218,28 @@ def compare_files(
     child = load_valid_recipe(child_path, limits, use_cache=use_cache)
     return compare_documents(
         mother, child, required=required, policy=policy, waivers=waivers, today=today
+    )
+
+
+def compare_sources(
+    mother: RecipeSource,
+    child: RecipeSource,
+    *,
+    required: Stage | None = None,
+    policy: Policy = DEFAULT_POLICY,
+    limits: LoadLimits = DEFAULT_LIMITS,
+    use_cache: bool = True,
+    waivers: Sequence[Waiver] = (),
+    today: datetime.date | None = None,
+) -> DiffResult:
+    """Compare recipes read from files or git revisions, recording their provenance."""
+    return compare_documents(
+        load_recipe_source(mother, limits, use_cache=use_cache),
+        load_recipe_source(child, limits, use_cache=use_cache),
+        required=required,
+        policy=policy,
+        waivers=waivers,
+        today=today,
+        mother_provenance=mother.provenance,
+        child_provenance=child.provenance,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cexact import parse_cache
 from cexact.errors import RecipeLoadError, ValidationFailed
@@ -15,6 +16,9 @@ from cexact.yaml_loader import (
     load_bytes,
     read_source_bytes,
 )
+
+if TYPE_CHECKING:
+    from cexact.git_source import RecipeSource
 
 
 def load_valid_recipe(
@@ -45,4 +49,17 @@ def load_valid_recipe(
     return document
 
 
-__all__ = ["RecipeLoadError", "load_valid_recipe"]
+def load_recipe_source(
+    source: RecipeSource, limits: LoadLimits = DEFAULT_LIMITS, *, use_cache: bool = True
+) -> LoadedDocument:
+    """A valid recipe from a file or a git revision, named as the user named it."""
+    return load_valid_recipe(
+        source.path or Path(source.display),
+        limits,
+        use_cache=use_cache,
+        source=source.display,
+        content=source.content,
+    )
+
+
+__all__ = ["RecipeLoadError", "load_recipe_source", "load_valid_recipe"]

@@ -14,7 +14,9 @@ from cexact.errors import UsageError
 
 if TYPE_CHECKING:
     from cexact.comparison import DiffResult
+    from cexact.drift import DriftResult
     from cexact.fleet import FleetReport
+    from cexact.history import RecipeLog
     from cexact.validation import ValidationReport
 
 
@@ -34,6 +36,12 @@ class Renderer:
 
     def render_waivers(self, report: FleetReport, out: TextIO) -> None:
         raise UsageError(f"format {self.name!r} does not apply to waivers")
+
+    def render_drift(self, result: DriftResult, out: TextIO) -> None:
+        raise UsageError(f"format {self.name!r} does not apply to drift")
+
+    def render_log(self, log: RecipeLog, out: TextIO) -> None:
+        raise UsageError(f"format {self.name!r} does not apply to log")
 
 
 # name -> "module:Class", imported on first use.

@@ -7,7 +7,9 @@ from typing import Any, TextIO
 
 from cexact import __version__
 from cexact.comparison import DiffResult, RecipeSummary
+from cexact.drift import DriftResult
 from cexact.fleet import FleetReport
+from cexact.history import RecipeLog
 from cexact.model import Deviation, Finding, SourceLocation
 from cexact.renderers import Renderer
 from cexact.validation import ValidationReport
@@ -63,6 +65,52 @@ class JsonRenderer(Renderer):
 
     def render_fleet(self, report: FleetReport, out: TextIO) -> None:
         write_json(fleet_document(report), out)
+
+    def render_drift(self, result: DriftResult, out: TextIO) -> None:
+        write_json(
+            {
+                "tool": tool_record(),
+                "kind": "drift",
+                "child": _recipe(result.child),
+                "mother_then": _recipe(result.mother_then),
+                "mother_then_commit": result.mother_then_commit,
+                "mother_now": _recipe(result.mother_now),
+                "required": result.required.value,
+                "passed": result.passed,
+                "counts": {
+                    "pending": sum(1 for i in result.items if i.status == "pending"),
+                    "taken": sum(1 for i in result.items if i.status == "taken"),
+                },
+                "notes": list(result.notes),
+                "changes": [
+                    {"status": item.status, **_deviation(item.change)} for item in result.items
+                ],
+            },
+            out,
+        )
+
+    def render_log(self, log: RecipeLog, out: TextIO) -> None:
+        write_json(
+            {
+                "tool": tool_record(),
+                "kind": "log",
+                "path": log.path,
+                "entries": [
+                    {
+                        "commit": entry.version.commit,
+                        "author": entry.version.author,
+                        "email": entry.version.email,
+                        "date": entry.version.date,
+                        "message": entry.version.message,
+                        "recipe_version": entry.recipe_version,
+                        "note": entry.note,
+                        "changes": [_deviation(d) for d in entry.changes],
+                    }
+                    for entry in log.entries
+                ],
+            },
+            out,
+        )
 
     def render_waivers(self, report: FleetReport, out: TextIO) -> None:
         write_json(
@@ -152,6 +200,8 @@ def _recipe(summary: RecipeSummary) -> dict[str, Any]:
         "role": summary.role,
         "version": summary.version,
         "sha256": summary.sha256,
+        "commit": summary.commit,
+        "dirty": summary.dirty,
     }
 
 

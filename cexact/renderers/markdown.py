@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import TextIO
 
 from cexact.comparison import DiffResult
+from cexact.drift import DriftResult
 from cexact.fleet import FleetReport
+from cexact.history import RecipeLog
 from cexact.model import Deviation, Stage
 from cexact.renderers import Renderer
 from cexact.renderers.values import achieved_label, format_change, stage_cell
@@ -106,3 +108,50 @@ class MarkdownRenderer(Renderer):
         for check in report.failed_checks:
             out.write("\n")
             self.render_diff(check, out)
+
+    def render_drift(self, result: DriftResult, out: TextIO) -> None:
+        verdict = "PASS" if result.passed else "FAIL"
+        then, now = result.mother_then, result.mother_now
+        out.write(
+            f"## cexact drift: {_cell(result.child.site)} against mother "
+            f"{_cell(then.version)} -> {_cell(now.version)}\n\n"
+        )
+        pending = sum(1 for i in result.items if i.status == "pending")
+        out.write(
+            f"**{verdict}**: {pending} of {len(result.items)} mother change(s) pending "
+            f"(required: {result.required.display_name}).\n\n"
+        )
+        for note in result.notes:
+            out.write(f"- Note: {_cell(note)}\n")
+        if result.items:
+            out.write("\n| Status | Stage | Path | Change | Before | After |\n")
+            out.write("|---|---|---|---|---|---|\n")
+            for item in result.items:
+                before, after = format_change(item.change)
+                out.write(
+                    f"| {item.status} | {item.change.stage.display_name} | "
+                    f"`{_cell(item.change.path)}` | {item.change.kind.value} | "
+                    f"{_cell(before)} | {_cell(after)} |\n"
+                )
+
+    def render_log(self, log: RecipeLog, out: TextIO) -> None:
+        out.write(f"## cexact log: `{_cell(log.path)}`\n")
+        for entry in log.entries:
+            version = entry.version
+            out.write(
+                f"\n### {version.short} {_cell(version.message)}\n\n"
+                f"{_cell(version.author)}, {version.date}"
+            )
+            if entry.recipe_version:
+                out.write(f", recipe version {_cell(entry.recipe_version)}")
+            out.write("\n")
+            if entry.note:
+                out.write(f"\n_{_cell(entry.note)}_\n")
+            if entry.changes:
+                out.write("\n| Stage | Path | Change | Before | After |\n|---|---|---|---|---|\n")
+                for change in entry.changes:
+                    before, after = format_change(change)
+                    out.write(
+                        f"| {change.stage.display_name} | `{_cell(change.path)}` | "
+                        f"{change.kind.value} | {_cell(before)} | {_cell(after)} |\n"
+                    )

@@ -10,7 +10,9 @@ from rich.table import Table
 from rich.text import Text
 
 from cexact.comparison import DiffResult
+from cexact.drift import DriftResult
 from cexact.fleet import FleetReport
+from cexact.history import RecipeLog
 from cexact.model import Severity, Stage
 from cexact.renderers import Renderer
 from cexact.renderers.values import achieved_label, format_change, stage_cell
@@ -264,3 +266,75 @@ class TextRenderer(Renderer):
                 + ", ".join(f"{n} {status.value}" for status, n in counts.items())
             )
         )
+
+    def render_drift(self, result: DriftResult, out: TextIO) -> None:
+        console = make_console(out)
+        then, now = result.mother_then, result.mother_now
+        commit = f" ({result.mother_then_commit[:10]})" if result.mother_then_commit else ""
+        console.print(
+            Text.assemble(
+                ("cexact drift ", "bold"),
+                (result.child.line_id, "bold cyan"),
+                f": {result.child.site} was transferred from mother {then.version}{commit}; "
+                f"the mother is now {now.version}",
+            )
+        )
+        pending = [i for i in result.items if i.status == "pending"]
+        blocking = [i for i in pending if i.change.stage.rank <= result.required.rank]
+        verdict = (
+            Text("PASS", style="bold green") if result.passed else Text("FAIL", style="bold red")
+        )
+        console.print(
+            Text.assemble(
+                verdict,
+                f"  {len(result.items)} mother change(s): {len(pending)} pending "
+                f"({len(blocking)} at or below {result.required.display_name}), "
+                f"{len(result.items) - len(pending)} already taken",
+            )
+        )
+        for note in result.notes:
+            console.print(Text(f"note: {note}", style="dim"))
+        for stage in Stage.ordered():
+            items = [i for i in result.items if i.change.stage is stage]
+            if not items:
+                continue
+            console.print()
+            console.print(Text(f"{stage.display_name} ({len(items)})", style="bold underline"))
+            for item in items:
+                change = item.change
+                before, after = format_change(change)
+                line = Text("  ")
+                line.append(
+                    f"{item.status:<8}", style="bold red" if item.status == "pending" else "green"
+                )
+                line.append(f"{change.kind.value:<13}", style=_KIND_STYLE[change.kind.value])
+                line.append(change.path, style="bold")
+                line.append(f": {before} -> {after}")
+                where = change.child_location or change.mother_location
+                if where:
+                    line.append(f"  {where}", style="dim")
+                console.print(line)
+
+    def render_log(self, log: RecipeLog, out: TextIO) -> None:
+        console = make_console(out)
+        console.print(Text(f"cexact log {log.path}", style="bold"))
+        for entry in log.entries:
+            version = entry.version
+            console.print()
+            header = Text()
+            header.append(version.short, style="bold yellow")
+            header.append(f"  {version.date}  {version.author} <{version.email}>")
+            if entry.recipe_version:
+                header.append(f"  version {entry.recipe_version}", style="bold")
+            console.print(header)
+            console.print(Text(f"    {version.message}"))
+            if entry.note:
+                console.print(Text(f"    ({entry.note})", style="dim"))
+            for change in entry.changes:
+                before, after = format_change(change)
+                line = Text("    ")
+                line.append(f"{change.stage.value:<24}", style="cyan")
+                line.append(f"{change.kind.value:<13}", style=_KIND_STYLE[change.kind.value])
+                line.append(change.path, style="bold")
+                line.append(f": {before} -> {after}")
+                console.print(line)
