@@ -7,6 +7,7 @@ child that differs in about 1 % of the leaves. Deterministic for a given seed.
 
 from __future__ import annotations
 
+import copy
 import random
 from pathlib import Path
 from typing import Any
@@ -91,7 +92,7 @@ def child_recipe(
 ) -> dict[str, Any]:
     """A child of `mother` with about `fraction` of its parameter leaves changed."""
     rng = random.Random(seed)
-    child = yaml.safe_load(yaml.safe_dump(mother))  # a deep copy through plain data
+    child = copy.deepcopy(mother)
     child["line"].update(
         site=site, role="child", version="1.0.0", mother={"site": "mother-site", "version": "1.0.0"}
     )
