@@ -19,6 +19,8 @@ from cexact.renderers.values import achieved_label, format_change, stage_cell
 from cexact.validation import ValidationReport
 from cexact.waivers import WaiverStatus
 
+_NO_STEP = object()
+
 _CELL_STYLE = {
     "met": "green",
     "waived": "cyan",
@@ -126,9 +128,14 @@ class TextRenderer(Renderer):
                 continue
             console.print()
             console.print(Text(f"{stage.display_name} ({len(deviations)})", style="bold underline"))
+            current_step: object = _NO_STEP
             for deviation in deviations:
+                if deviation.step != current_step:
+                    current_step = deviation.step
+                    heading = f"step {deviation.step}" if deviation.step else "line-wide"
+                    console.print(Text(f"  {heading}", style="cyan"))
                 mother_text, child_text = format_change(deviation)
-                line = Text("  ")
+                line = Text("    ")
                 line.append(f"{deviation.kind.value:<13}", style=_KIND_STYLE[deviation.kind.value])
                 line.append(
                     f"{deviation.severity.value:<6}",
@@ -149,7 +156,7 @@ class TextRenderer(Renderer):
                     str(loc) for loc in (deviation.mother_location, deviation.child_location) if loc
                 ]
                 if where:
-                    console.print(Text("      " + " -> ".join(where), style="dim"))
+                    console.print(Text("        " + " -> ".join(where), style="dim"))
         if result.waivers:
             console.print()
             console.print(Text(f"Waivers ({len(result.waivers)})", style="bold underline"))

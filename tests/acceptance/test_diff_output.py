@@ -135,7 +135,7 @@ def test_text_headline_on_pass(diff_case) -> None:
     assert "required: Copy Exactly" in headline
     assert "procedures[SOP-COAT-1].revision: C -> B" in result.stdout
     # An item only the child has is located in the child alone.
-    assert "\n      child.yaml:23:5\n" in result.stdout
+    assert "\n        child.yaml:23:5\n" in result.stdout
 
 
 def test_text_require_system_synergy_fails(diff_case) -> None:
