@@ -14,10 +14,16 @@ from typing import TYPE_CHECKING, Any
 from cexact.differ import Difference, RecipeDiffer
 from cexact.model import NOT_COMPARED, Deviation, SourceLocation, Stage
 from cexact.policy import DEFAULT_POLICY, Policy
-from cexact.recipes import load_recipe_source, load_valid_recipe
+from cexact.recipes import load_recipe_source
 from cexact.schema_annotations import annotated_schema
 from cexact.waivers import DEFAULT_EXPIRING_WITHIN_DAYS, Waiver, WaiverOutcome, apply_waivers
-from cexact.yaml_loader import DEFAULT_LIMITS, LoadedDocument, LoadLimits, PathKey
+from cexact.yaml_loader import (
+    DEFAULT_LIMITS,
+    LoadedDocument,
+    LoadLimits,
+    PathKey,
+    read_source_bytes,
+)
 
 if TYPE_CHECKING:
     from cexact.git_source import GitProvenance, RecipeSource
@@ -214,10 +220,21 @@ def compare_files(
     waivers: Sequence[Waiver] = (),
     today: datetime.date | None = None,
 ) -> DiffResult:
-    mother = load_valid_recipe(mother_path, limits, use_cache=use_cache)
-    child = load_valid_recipe(child_path, limits, use_cache=use_cache)
-    return compare_documents(
-        mother, child, required=required, policy=policy, waivers=waivers, today=today
+    """Compare two recipe files (no git provenance is looked up)."""
+    from cexact.git_source import RecipeSource
+
+    def source(path: Path) -> RecipeSource:
+        return RecipeSource(str(path), read_source_bytes(path, limits), None, path)
+
+    return compare_sources(
+        source(mother_path),
+        source(child_path),
+        required=required,
+        policy=policy,
+        limits=limits,
+        use_cache=use_cache,
+        waivers=waivers,
+        today=today,
     )
 
 

@@ -15,6 +15,18 @@ EXIT_BAD_INPUT = 2
 """Bad input or usage: nothing was compared."""
 
 
+def format_where(file: str | None, line: int | None, column: int | None) -> str:
+    """`file:line:col`, as much of it as is known ('' when no file is)."""
+    if file is None:
+        return ""
+    parts = [file]
+    if line is not None:
+        parts.append(str(line))
+        if column is not None:
+            parts.append(str(column))
+    return ":".join(parts)
+
+
 class CexactError(Exception):
     """A problem cexact reports to the user as one line, never a traceback."""
 
@@ -43,14 +55,7 @@ class CexactError(Exception):
     @property
     def where(self) -> str:
         """`file:line:col`, as much of it as is known ('' when nothing is)."""
-        if self.file is None:
-            return ""
-        parts = [self.file]
-        if self.line is not None:
-            parts.append(str(self.line))
-            if self.column is not None:
-                parts.append(str(self.column))
-        return ":".join(parts)
+        return format_where(self.file, self.line, self.column)
 
     def __str__(self) -> str:
         where = self.where

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from cexact.errors import format_where
+
 
 class Stage(StrEnum):
     """Intel's Copy EXACTLY! transfer stages, from least to most demanding."""
@@ -57,12 +59,7 @@ class Finding:
 
     @property
     def where(self) -> str:
-        parts = [self.file]
-        if self.line is not None:
-            parts.append(str(self.line))
-            if self.column is not None:
-                parts.append(str(self.column))
-        return ":".join(parts)
+        return format_where(self.file, self.line, self.column)
 
     def __str__(self) -> str:
         return f"{self.where}: error: {self.message} ({self.rule})"

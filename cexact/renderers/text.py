@@ -13,7 +13,7 @@ from cexact.comparison import DiffResult
 from cexact.drift import DriftResult
 from cexact.fleet import FleetReport
 from cexact.history import RecipeLog
-from cexact.model import Severity, Stage
+from cexact.model import Finding, Severity, Stage
 from cexact.renderers import Renderer
 from cexact.renderers.values import achieved_label, format_change, stage_cell
 from cexact.validation import ValidationReport
@@ -56,19 +56,24 @@ def make_console(out: TextIO) -> Console:
     return console
 
 
+def finding_text(finding: Finding) -> Text:
+    """`file:line:col: error: message (rule)`, the form editors can jump to."""
+    line = Text()
+    line.append(finding.where, style="bold")
+    line.append(": ")
+    line.append("error", style="bold red")
+    line.append(f": {finding.message} ")
+    line.append(f"({finding.rule})", style="dim")
+    return line
+
+
 class TextRenderer(Renderer):
     name = "text"
 
     def render_validation(self, report: ValidationReport, out: TextIO) -> None:
         console = make_console(out)
         for finding in report.findings:
-            line = Text()
-            line.append(finding.where, style="bold")
-            line.append(": ")
-            line.append("error", style="bold red")
-            line.append(f": {finding.message} ")
-            line.append(f"({finding.rule})", style="dim")
-            console.print(line)
+            console.print(finding_text(finding))
         total = len(report.files)
         invalid = sum(1 for f in report.files if not f.valid)
         findings = len(report.findings)
@@ -181,13 +186,7 @@ class TextRenderer(Renderer):
         shard = f" (shard {report.shard})" if report.shard else ""
         console.print(Text(f"cexact check {report.root}{shard}", style="bold"))
         for finding in report.problems:
-            line = Text()
-            line.append(finding.where, style="bold")
-            line.append(": ")
-            line.append("error", style="bold red")
-            line.append(f": {finding.message} ")
-            line.append(f"({finding.rule})", style="dim")
-            console.print(line)
+            console.print(finding_text(finding))
         matrix = Table(show_header=True, header_style="bold", pad_edge=False)
         for column in ("line", "site", *(s.display_name for s in Stage.ordered())):
             matrix.add_column(column)
@@ -246,7 +245,7 @@ class TextRenderer(Renderer):
     def render_waivers(self, report: FleetReport, out: TextIO) -> None:
         console = make_console(out)
         for finding in report.problems:
-            console.print(Text(str(finding), style="red"))
+            console.print(finding_text(finding))
         table = Table(show_header=True, header_style="bold", pad_edge=False)
         for column in ("waiver", "status", "line", "site", "path", "covers", "expires", "change"):
             table.add_column(column)
