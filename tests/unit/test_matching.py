@@ -1,0 +1,626 @@
+"""Statistical output matching: published worked examples, generated data with known
+properties, verdicts, deviations, the recipe's `matching` settings and the sample data."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import statistics
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from cexact.matching import (
+    REASON_MEANS,
+    REASON_VARIANCE,
+    MatchReport,
+    MatchSettings,
+    Verdict,
+    cpk,
+    deviations_from_matches,
+    match_measurements,
+    tost_welch,
+    variance_ratio_test,
+    welch_t_test,
+)
+from cexact.measurements import MeasurementSet, load_measurements
+from cexact.model import DeviationKind, Severity, SourceLocation, Stage
+from cexact.recipes import load_valid_recipe
+from cexact.validation import validate_document
+from cexact.yaml_loader import LoadedDocument, load_bytes
+from tests.conftest import ROOT, SAMPLE_LINES
+
+# --- NIST/SEMATECH e-Handbook of Statistical Methods, worked examples -------------------
+#
+# Section 1.3.5.3, "Two-Sample t-Test for Equal Means"
+# (https://www.itl.nist.gov/div898/handbook/eda/section3/eda353.htm), data set
+# AUTO83B.DAT (https://www.itl.nist.gov/div898/handbook/datasets/AUTO83B.DAT):
+# miles per gallon of 249 U.S. cars and 79 Japanese cars. Published: sample 1
+# n = 249, mean = 20.14458, sd = 6.41470; sample 2 n = 79, mean = 30.48101,
+# sd = 6.10771; equal variances: T = -12.62059, sp = 6.34260, df = 326; unequal
+# variances (Welch): T = -12.94627, df = 136.8750 (Dataplot's T TEST prints
+# df = 136.87499 and p = 1.571e-25 for the same data).
+
+AUTO83B_US = [
+    *(18, 15, 18, 16, 17, 15, 14, 14, 14, 15, 15, 14, 15, 14, 22, 18, 21, 21, 10, 10, 11, 9),
+    *(28, 25, 19, 16, 17, 19, 18, 14, 14, 14, 14, 12, 13, 13, 18, 22, 19, 18, 23, 26, 25, 20),
+    *(21, 13, 14, 15, 14, 17, 11, 13, 12, 13, 15, 13, 13, 14, 22, 28, 13, 14, 13, 14, 15, 12),
+    *(13, 13, 14, 13, 12, 13, 18, 16, 18, 18, 23, 11, 12, 13, 12, 18, 21, 19, 21, 15, 16, 15),
+    *(11, 20, 21, 19, 15, 26, 25, 16, 16, 18, 16, 13, 14, 14, 14, 28, 19, 18, 15, 15, 16, 15),
+    *(16, 14, 17, 16, 15, 18, 21, 20, 13, 23, 20, 23, 18, 19, 25, 26, 18, 16, 16, 15, 22, 22),
+    *(24, 23, 29, 25, 20, 18, 19, 18, 27, 13, 17, 13, 13, 13, 30, 26, 18, 17, 16, 15, 18, 21),
+    *(19, 19, 16, 16, 16, 16, 25, 26, 31, 34, 36, 20, 19, 20, 19, 21, 20, 25, 21, 19, 21, 21),
+    *(19, 18, 19, 18, 18, 18, 30, 31, 23, 24, 22, 20, 22, 20, 21, 17, 18, 17, 18, 17, 16, 19),
+    *(19, 36, 27, 23, 24, 34, 35, 28, 29, 27, 34, 32, 28, 26, 24, 19, 28, 24, 27, 27, 26, 24),
+    *(30, 39, 35, 34, 30, 22, 27, 20, 18, 28, 27, 34, 31, 29, 27, 24, 23, 38, 36, 25, 38, 26),
+    *(22, 36, 27, 27, 32, 28, 31),
+]
+AUTO83B_JAPAN = [
+    *(24, 27, 27, 25, 31, 35, 24, 19, 28, 23, 27, 20, 22, 18, 20, 31, 32, 31, 32, 24, 26, 29),
+    *(24, 24, 33, 33, 32, 28, 19, 32, 34, 26, 30, 22, 22, 33, 39, 36, 28, 27, 21, 24, 30, 34),
+    *(32, 38, 37, 30, 31, 37, 32, 47, 41, 45, 34, 33, 24, 32, 39, 35, 32, 37, 38, 34, 34, 32),
+    *(33, 32, 25, 24, 37, 31, 36, 36, 34, 38, 32, 38, 32),
+]
+
+
+def test_the_auto83b_data_are_the_handbooks() -> None:
+    us, japan = AUTO83B_US, AUTO83B_JAPAN
+    assert (len(us), len(japan)) == (249, 79)
+    assert statistics.mean(us) == pytest.approx(20.14458, abs=5e-6)
+    assert statistics.stdev(us) == pytest.approx(6.41470, abs=5e-6)
+    assert statistics.mean(japan) == pytest.approx(30.48101, abs=5e-6)
+    assert statistics.stdev(japan) == pytest.approx(6.10771, abs=5e-6)
+    pooled = stats.ttest_ind(us, japan, equal_var=True)
+    assert pooled.statistic == pytest.approx(-12.62059, abs=5e-6)
+
+
+def test_welch_t_reproduces_nist_1_3_5_3_auto83b() -> None:
+    us, japan = AUTO83B_US, AUTO83B_JAPAN
+    result = welch_t_test(
+        statistics.mean(us),
+        statistics.stdev(us),
+        len(us),
+        statistics.mean(japan),
+        statistics.stdev(japan),
+        len(japan),
+    )
+    assert result.t == pytest.approx(-12.94627, abs=5e-6)
+    assert result.df == pytest.approx(136.8750, abs=5e-5)
+    assert result.p_two_sided == pytest.approx(1.571e-25, rel=1e-3)
+    # The same from the published summaries alone (rounded to 6 significant figures).
+    published = welch_t_test(20.14458, 6.41470, 249, 30.48101, 6.10771, 79)
+    assert published.t == pytest.approx(-12.9463, abs=1e-4)
+    assert published.df == pytest.approx(136.875, abs=1e-3)
+
+
+# Section 1.3.5.9, "F-Test for Equality of Two Variances"
+# (https://www.itl.nist.gov/div898/handbook/eda/section3/eda359.htm), data set
+# JAHANMI2.DAT (ceramic strength, batch 1 against batch 2). Published: batch 1
+# n = 240, sd = 65.54909; batch 2 n = 240, sd = 61.85425; F = 1.123037 with
+# 239 and 239 degrees of freedom; critical values F(0.975) = 1.2894 and
+# F(0.025) = 0.7756; F test statistic CDF value = 0.814808 (earlier edition's
+# Dataplot output), so the upper-tail p-value is 1 - 0.814808 = 0.185192.
+
+
+def test_variance_ratio_test_reproduces_nist_1_3_5_9_jahanmi2() -> None:
+    result = variance_ratio_test(65.54909, 240, 61.85425, 240, max_ratio=1.0)
+    assert result.f == pytest.approx(1.123037, abs=5e-7)
+    assert result.ratio == result.f
+    assert (result.df_child, result.df_mother) == (239, 239)
+    assert result.p == pytest.approx(0.185192, abs=5e-7)
+    assert result.p > 0.025  # inside the published two-sided acceptance region
+    assert stats.f.ppf(0.975, 239, 239) == pytest.approx(1.2894, abs=5e-5)
+
+
+def test_the_f_test_against_a_maximum_ratio_divides_by_it() -> None:
+    result = variance_ratio_test(3.0, 21, 1.0, 31, max_ratio=2.0)
+    assert result.ratio == pytest.approx(9.0)
+    assert result.f == pytest.approx(4.5)
+    assert result.p == pytest.approx(stats.f.sf(4.5, 20, 30), rel=1e-12)
+    with pytest.raises(ValueError, match="spread in the mother"):
+        variance_ratio_test(1.0, 10, 0.0, 10)
+
+
+# --- TOST ---------------------------------------------------------------------------------
+
+
+def test_tost_by_hand() -> None:
+    # mother: mean 10, sd 1, n 10; child: mean 10.2, sd 1, n 10; margin 1.
+    # se = sqrt(1/10 + 1/10) = 0.4472136; Welch df = 0.2^2 / (2 * 0.1^2 / 9) = 18.
+    # t_lower = (0.2 + 1) / se = 2.683282 -> P(T18 > t) = 0.00759 (t table: between
+    # t(0.99, 18) = 2.552 and t(0.995, 18) = 2.878, so 0.005 < p < 0.01);
+    # t_upper = (0.2 - 1) / se = -1.788854 -> P(T18 < t) = 0.0452 (between
+    # t(0.95, 18) = 1.734 and t(0.975, 18) = 2.101, so 0.025 < p < 0.05).
+    result = tost_welch(10.2, 1.0, 10, 10.0, 1.0, 10, margin=1.0)
+    assert result.df == pytest.approx(18.0)
+    assert result.t_lower == pytest.approx(2.683282, abs=1e-6)
+    assert result.t_upper == pytest.approx(-1.788854, abs=1e-6)
+    assert result.p_lower == pytest.approx(0.00759, abs=5e-6)
+    assert result.p_upper == pytest.approx(0.0452, abs=5e-5)
+    assert result.p == result.p_upper
+    with pytest.raises(ValueError, match="spread"):
+        tost_welch(1.0, 0.0, 10, 1.0, 0.0, 10, margin=1.0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_tost_agrees_with_shifted_one_sided_welch_tests_in_scipy_stats(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    mother = rng.normal(10.0, rng.uniform(0.5, 2.0), int(rng.integers(5, 60)))
+    child = rng.normal(10.0 + rng.uniform(-1, 1), rng.uniform(0.5, 2.0), int(rng.integers(5, 60)))
+    margin = float(rng.uniform(0.2, 1.5))
+    result = tost_welch(
+        float(child.mean()),
+        float(child.std(ddof=1)),
+        child.size,
+        float(mother.mean()),
+        float(mother.std(ddof=1)),
+        mother.size,
+        margin,
+    )
+    lower = stats.ttest_ind(child + margin, mother, equal_var=False, alternative="greater")
+    upper = stats.ttest_ind(child - margin, mother, equal_var=False, alternative="less")
+    assert result.p_lower == pytest.approx(lower.pvalue, rel=1e-9)
+    assert result.p_upper == pytest.approx(upper.pvalue, rel=1e-9)
+    assert result.df == pytest.approx(lower.df, rel=1e-12)
+    assert result.t_lower == pytest.approx(lower.statistic, rel=1e-12)
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("statsmodels") is None, reason="statsmodels is not installed"
+)
+def test_tost_agrees_with_statsmodels_ttost_ind() -> None:  # pragma: no cover - optional
+    from statsmodels.stats.weightstats import ttost_ind
+
+    rng = np.random.default_rng(7)
+    mother, child = rng.normal(5.0, 1.0, 40), rng.normal(5.2, 1.3, 35)
+    p, _, _ = ttost_ind(child, mother, -0.5, 0.5, usevar="unequal")
+    ours = tost_welch(
+        float(child.mean()), float(child.std(ddof=1)), 35, float(mother.mean()),
+        float(mother.std(ddof=1)), 40, 0.5,
+    )  # fmt: skip
+    assert ours.p == pytest.approx(p, rel=1e-9)
+
+
+def test_cpk() -> None:
+    assert cpk(100.0, 2.0, 90.0, 110.0) == pytest.approx(10 / 6)
+    assert cpk(104.0, 2.0, 90.0, 110.0) == pytest.approx(1.0)
+    assert cpk(104.0, 2.0, None, 110.0) == pytest.approx(1.0)
+    assert cpk(104.0, 2.0, 90.0, None) == pytest.approx(14 / 6)
+    assert cpk(104.0, 2.0, None, None) is None
+    assert cpk(104.0, 0.0, 90.0, 110.0) is None
+    assert cpk(104.0, None, 90.0, 110.0) is None
+    assert cpk(112.0, 2.0, 90.0, 110.0) == pytest.approx(-1 / 3)
+
+
+# --- matching generated data ---------------------------------------------------------------
+
+RECIPE = textwrap.dedent(
+    """\
+    cexact: 1
+    line: {id: demo-line, name: Demo, product: widget, site: home, role: mother, version: "1.0"}
+    steps:
+      - id: coat
+        name: Coating
+        operation: coating
+        outputs:
+          thickness: {target: 100, unit: um, lsl: 90, usl: 110}
+          weight:
+            target: 5.0
+            unit: g
+            lsl: 4.5
+            usl: 5.5
+            matching: {margin: 0.05, min_samples: 20, max_variance_ratio: 1.5, alpha: 0.01}
+          burr: {target: 4, unit: um, usl: 10}
+      - id: align
+        name: Alignment
+        operation: alignment
+        outputs:
+          offset: {target: 0, unit: mm}
+          offset_with_margin: {target: 0, unit: mm, matching: {margin: 0.1}}
+          flatness: {target: 3, unit: um, usl: 6, matching: {margin_fraction: 0.2}}
+          narrow: {target: 10, unit: um, lsl: 9, usl: 11, matching: {margin_fraction: 0.5}}
+    """
+)
+THICKNESS = ("coat", "thickness")
+
+
+@pytest.fixture(scope="module")
+def recipe() -> LoadedDocument:
+    document = load_bytes(RECIPE.encode(), "recipe.yaml")
+    assert validate_document(document) == ()
+    return document
+
+
+UNITS = {
+    ("coat", "thickness"): "um",
+    ("coat", "weight"): "g",
+    ("coat", "burr"): "um",
+    ("align", "offset"): "mm",
+    ("align", "offset_with_margin"): "mm",
+    ("align", "flatness"): "um",
+    ("align", "narrow"): "um",
+}
+
+
+def site(name: str, data: dict[tuple[str, str], Sequence[float]]) -> MeasurementSet:
+    values = {key: tuple(float(v) for v in series) for key, series in data.items()}
+    return MeasurementSet(
+        source=name,
+        recipe_source="recipe.yaml",
+        values=MappingProxyType(values),
+        units=MappingProxyType({key: UNITS[key] for key in values}),
+        rows=sum(len(v) for v in values.values()),
+    )
+
+
+def normal(seed: int, mean: float, sd: float, n: int) -> list[float]:
+    return np.random.default_rng(seed).normal(mean, sd, n).tolist()
+
+
+def match_one(
+    recipe: LoadedDocument,
+    key: tuple[str, str],
+    mother: Sequence[float],
+    child: Sequence[float],
+    settings: MatchSettings | None = None,
+) -> MatchReport:
+    args = (site("mother.csv", {key: mother}), site("child.csv", {key: child}), recipe)
+    return match_measurements(*args) if settings is None else match_measurements(*args, settings)
+
+
+def test_identical_distributions_match(recipe: LoadedDocument) -> None:
+    report = match_one(recipe, THICKNESS, normal(1, 100, 1.5, 50), normal(2, 100, 1.5, 50))
+    (match,) = report.outputs
+    assert match.verdict is Verdict.MATCHED
+    assert match.reasons == ()
+    assert match.margin == pytest.approx(2.0)
+    assert match.margin_basis == "0.1 x (usl - lsl)"
+    assert match.tost_p is not None and match.tost_p < 1e-6
+    assert match.f_p is not None and match.f_p > 0.5
+    assert match.means_equivalent is True and match.variance_matched is True
+    assert (match.mother.n, match.child.n) == (50, 50)
+    assert match.mother.mean == pytest.approx(statistics.mean(normal(1, 100, 1.5, 50)))
+    assert match.mother.std == pytest.approx(statistics.stdev(normal(1, 100, 1.5, 50)))
+    assert match.mother.cpk == pytest.approx(cpk(match.mother.mean, match.mother.std, 90, 110))
+    assert deviations_from_matches(report) == ()
+
+
+def test_a_mean_shifted_beyond_the_margin_does_not_match(recipe: LoadedDocument) -> None:
+    report = match_one(recipe, THICKNESS, normal(1, 100, 1.5, 50), normal(2, 103, 1.5, 50))
+    (match,) = report.outputs
+    assert match.verdict is Verdict.NOT_MATCHED
+    assert match.reasons == (REASON_MEANS,)
+    assert match.mean_difference == pytest.approx(3.0, abs=0.7)
+    assert match.tost_p is not None and match.tost_p > 0.9
+
+
+def test_a_mean_shifted_within_the_margin_but_measured_too_noisily_does_not_match(
+    recipe: LoadedDocument,
+) -> None:
+    # TOST puts the burden of proof on the data: a small shift is not *shown* equivalent
+    # by 12 noisy values.
+    report = match_one(recipe, THICKNESS, normal(3, 100, 3.0, 12), normal(4, 101, 3.0, 12))
+    assert report.outputs[0].reasons == (REASON_MEANS,)
+
+
+def test_an_inflated_variance_does_not_match(recipe: LoadedDocument) -> None:
+    report = match_one(recipe, THICKNESS, normal(1, 100, 1.5, 50), normal(2, 100, 4.5, 50))
+    (match,) = report.outputs
+    assert match.verdict is Verdict.NOT_MATCHED
+    assert match.reasons == (REASON_VARIANCE,)
+    assert match.variance_ratio == pytest.approx(9.0, rel=0.4)
+    assert match.f_p is not None and match.f_p < 1e-6
+
+
+def test_both_failures_are_named(recipe: LoadedDocument) -> None:
+    report = match_one(recipe, THICKNESS, normal(1, 100, 1.5, 50), normal(2, 104, 4.5, 50))
+    assert report.outputs[0].reasons == (REASON_MEANS, REASON_VARIANCE)
+
+
+def test_too_few_values_are_insufficient_data(recipe: LoadedDocument) -> None:
+    report = match_one(recipe, THICKNESS, normal(1, 100, 1.5, 9), normal(2, 100, 1.5, 50))
+    (match,) = report.outputs
+    assert match.verdict is Verdict.INSUFFICIENT_DATA
+    assert match.reasons == ("the mother has 9 measurement(s), fewer than min_samples 10",)
+    assert (match.tost_p, match.variance_ratio, match.f_p) == (None, None, None)
+    assert match.means_equivalent is None and match.variance_matched is None
+    assert report.insufficient == (match,)
+    assert deviations_from_matches(report) == ()
+
+    report = match_one(recipe, THICKNESS, [100.0], [99.0])
+    (match,) = report.outputs
+    assert match.mother.std is None and match.mother.cpk is None
+    assert len(match.reasons) == 2
+
+
+def test_unit_conversion_child_data_in_nm(recipe: LoadedDocument, tmp_path: Path) -> None:
+    mother_values, child_values = normal(1, 100, 1.5, 50), normal(2, 100, 1.5, 50)
+    (tmp_path / "mother.csv").write_text(
+        "step,output,value\n" + "".join(f"coat,thickness,{v!r}\n" for v in mother_values)
+    )
+    (tmp_path / "child.csv").write_text(
+        "step,output,value,unit\n"
+        + "".join(f"coat,thickness,{v * 1000!r},nm\n" for v in child_values)
+    )
+    mother = load_measurements(tmp_path / "mother.csv", recipe)
+    child = load_measurements(tmp_path / "child.csv", recipe)
+    in_um = match_one(recipe, THICKNESS, mother_values, child_values).outputs[0]
+    from_csv = match_measurements(mother, child, recipe).outputs[0]
+    assert from_csv.verdict is Verdict.MATCHED
+    assert from_csv.child.mean == pytest.approx(in_um.child.mean, rel=1e-12)
+    assert from_csv.child.std == pytest.approx(in_um.child.std, rel=1e-9)
+    assert from_csv.tost_p == pytest.approx(in_um.tost_p, rel=1e-6)
+
+
+def test_a_set_read_in_another_unit_is_converted(recipe: LoadedDocument) -> None:
+    values = normal(2, 100, 1.5, 50)
+    in_nm = MeasurementSet(
+        "child.csv",
+        "child-recipe.yaml",
+        MappingProxyType({THICKNESS: tuple(v * 1000 for v in values)}),
+        MappingProxyType({THICKNESS: "nm"}),
+        50,
+    )
+    mother = site("mother.csv", {THICKNESS: normal(1, 100, 1.5, 50)})
+    match = match_measurements(mother, in_nm, recipe).outputs[0]
+    assert match.child.mean == pytest.approx(statistics.mean(values))
+
+
+def test_the_outputs_own_settings_are_applied(recipe: LoadedDocument) -> None:
+    key = ("coat", "weight")  # margin 0.05 g, min_samples 20, max ratio 1.5, alpha 0.01
+    report = match_one(recipe, key, normal(5, 5.0, 0.01, 19), normal(6, 5.0, 0.01, 40))
+    assert report.outputs[0].reasons == (
+        "the mother has 19 measurement(s), fewer than min_samples 20",
+    )
+    report = match_one(recipe, key, normal(5, 5.0, 0.01, 60), normal(6, 5.0, 0.02, 60))
+    (match,) = report.outputs
+    assert (match.margin, match.margin_basis, match.alpha) == (0.05, "matching.margin", 0.01)
+    assert (match.min_samples, match.max_variance_ratio) == (20, 1.5)
+    assert match.variance_ratio == pytest.approx(4.0, rel=0.35)
+    assert match.reasons == (REASON_VARIANCE,)  # a ratio of about 4 is significantly above 1.5
+    assert match.f_p is not None and match.f_p < 0.01
+    default = match_one(recipe, THICKNESS, normal(5, 100, 1.0, 60), normal(6, 100, 1.2, 60))
+    assert default.outputs[0].max_variance_ratio == 2.0
+    assert default.outputs[0].verdict is Verdict.MATCHED
+
+
+def test_margins_from_target_fraction_and_margin_fraction(recipe: LoadedDocument) -> None:
+    burr = match_one(recipe, ("coat", "burr"), normal(1, 4, 0.1, 30), normal(2, 4, 0.1, 30))
+    assert (burr.outputs[0].margin, burr.outputs[0].margin_basis) == (0.4, "0.1 x |target|")
+    assert burr.outputs[0].child.cpk == pytest.approx(
+        (10 - burr.outputs[0].child.mean) / 0.3, rel=0.1
+    )
+    narrow = match_one(recipe, ("align", "narrow"), normal(1, 10, 0.1, 30), normal(2, 10, 0.1, 30))
+    assert (narrow.outputs[0].margin, narrow.outputs[0].margin_basis) == (1.0, "0.5 x (usl - lsl)")
+    given = match_one(
+        recipe, ("align", "offset_with_margin"), normal(1, 0, 0.01, 30), normal(2, 0, 0.01, 30)
+    )
+    assert given.outputs[0].verdict is Verdict.MATCHED
+    wider = MatchSettings(margin_fraction=0.25)
+    thick = match_one(recipe, THICKNESS, normal(1, 100, 1, 30), normal(2, 100, 1, 30), wider)
+    assert thick.outputs[0].margin == 5.0
+    assert thick.settings is wider
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        (("align", "offset"), "no margin: target is 0 and the output has no spec limits"),
+        (("align", "flatness"), "no margin: matching.margin_fraction needs both lsl and usl"),
+    ],
+)
+def test_no_margin_is_insufficient_data(
+    recipe: LoadedDocument, key: tuple[str, str], reason: str
+) -> None:
+    report = match_one(recipe, key, normal(1, 0, 0.1, 30), normal(2, 0, 0.1, 30))
+    (match,) = report.outputs
+    assert match.verdict is Verdict.INSUFFICIENT_DATA
+    assert match.margin is None
+    assert match.reasons[0].startswith(reason)
+
+
+def test_zero_spread(recipe: LoadedDocument) -> None:
+    flat_mother = match_one(recipe, THICKNESS, [100.0] * 20, normal(2, 100, 1, 20))
+    (match,) = flat_mother.outputs
+    assert match.verdict is Verdict.INSUFFICIENT_DATA
+    assert match.reasons[0].startswith("no spread in the mother's data (all 20 values equal)")
+    assert match.mother.std == 0 and match.mother.cpk is None
+
+    flat_child = match_one(recipe, THICKNESS, normal(1, 100, 1, 20), [100.0] * 20)
+    (match,) = flat_child.outputs
+    assert match.verdict is Verdict.MATCHED
+    assert (match.variance_ratio, match.f_p) == (0.0, 1.0)
+
+
+def test_report_lists_outputs_in_recipe_order_and_the_unverified(recipe: LoadedDocument) -> None:
+    mother = site(
+        "mother.csv",
+        {
+            ("align", "narrow"): normal(1, 10, 0.1, 30),
+            THICKNESS: normal(2, 100, 1, 30),
+            ("coat", "burr"): normal(3, 4, 0.1, 30),
+        },
+    )
+    child = site(
+        "child.csv",
+        {
+            ("align", "narrow"): normal(4, 10, 0.1, 30),
+            THICKNESS: normal(5, 100, 1, 30),
+            ("coat", "weight"): normal(6, 5, 0.01, 30),
+        },
+    )
+    report = match_measurements(mother, child, recipe)
+    assert [m.key for m in report.outputs] == [THICKNESS, ("align", "narrow")]
+    assert report.unverified == (
+        ("coat", "weight"),
+        ("coat", "burr"),
+        ("align", "offset"),
+        ("align", "offset_with_margin"),
+        ("align", "flatness"),
+    )
+    assert (report.mother_source, report.child_source, report.recipe_source) == (
+        "mother.csv",
+        "child.csv",
+        "recipe.yaml",
+    )
+    assert report.outputs[0].mother_location == SourceLocation("recipe.yaml", 8, 7)
+    assert report.matched == report.outputs
+
+
+def test_match_settings_are_checked() -> None:
+    for bad in (
+        {"alpha": 0.5},
+        {"alpha": 0.0},
+        {"min_samples": 1},
+        {"max_variance_ratio": 0.9},
+        {"margin_fraction": 0.0},
+        {"margin_fraction": 1.5},
+        {"target_fraction": 0.0},
+    ):
+        with pytest.raises(ValueError):
+            MatchSettings(**bad)  # type: ignore[arg-type]
+
+
+# --- deviations -----------------------------------------------------------------------------
+
+
+def test_deviations_name_the_failed_tests_with_p_values(recipe: LoadedDocument) -> None:
+    mother = site(
+        "mother.csv",
+        {THICKNESS: normal(1, 100, 1.5, 50), ("coat", "burr"): normal(3, 4, 0.1, 40)},
+    )
+    child = site(
+        "child.csv",
+        {THICKNESS: normal(2, 104, 4.5, 50), ("coat", "burr"): normal(4, 4, 0.1, 5)},
+    )
+    report = match_measurements(mother, child, recipe)
+    (deviation,) = deviations_from_matches(report)
+    match = report.outputs[0]
+    assert deviation.path == "steps[coat].outputs.thickness.measured"
+    assert deviation.kind is DeviationKind.CHANGED
+    assert deviation.stage is Stage.PROCESS_OUTPUT_MATCHING
+    assert deviation.severity is Severity.MAJOR
+    assert deviation.step == "coat"
+    assert deviation.mother_location == SourceLocation("recipe.yaml", 8, 7)
+    assert deviation.child_location is None
+    assert deviation.waiver is None
+    assert deviation.mother == {
+        "n": 50,
+        "mean": round(match.mother.mean, 2),
+        "std": float(f"{match.mother.std:.3g}"),
+    }
+    assert isinstance(deviation.child, dict) and deviation.child["n"] == 50
+    assert deviation.detail.startswith("means not equivalent within ±2 um: child - mother = +")
+    assert "TOST p > 0.999 (alpha 0.05)" in deviation.detail
+    assert "; variance ratio " in deviation.detail
+    assert "above max 2: F-test p = " in deviation.detail
+
+
+def test_deviation_values_are_rounded_to_the_spread(recipe: LoadedDocument) -> None:
+    report = match_one(recipe, THICKNESS, normal(1, 100, 0.0123, 50), normal(2, 103, 0.0123, 50))
+    (deviation,) = deviations_from_matches(report)
+    assert isinstance(deviation.mother, dict)
+    mean = deviation.mother["mean"]
+    assert isinstance(mean, float)
+    assert mean == round(report.outputs[0].mother.mean, 4)
+    assert deviation.mother["std"] == pytest.approx(0.0123, abs=0.002)
+    assert "TOST p > 0.999" in deviation.detail
+
+
+# --- the recipe's matching settings -----------------------------------------------------------
+
+
+def output_with(matching: str) -> LoadedDocument:
+    text = RECIPE.replace(
+        "burr: {target: 4, unit: um, usl: 10}",
+        f"burr: {{target: 4, unit: um, usl: 10, matching: {matching}}}",
+    )
+    return load_bytes(text.encode(), "recipe.yaml")
+
+
+@pytest.mark.parametrize(
+    "matching",
+    [
+        "{}",
+        "{margin: 0.3}",
+        "{margin_fraction: 1}",
+        "{max_variance_ratio: 1, min_samples: 2, alpha: 0.1}",
+    ],
+)
+def test_valid_matching_settings(matching: str) -> None:
+    assert validate_document(output_with(matching)) == ()
+
+
+@pytest.mark.parametrize(
+    ("matching", "expected"),
+    [
+        ("{margin: 0}", "margin"),
+        ("{margin: -1}", "margin"),
+        ("{margin_fraction: 0}", "margin_fraction"),
+        ("{margin_fraction: 1.5}", "margin_fraction"),
+        ("{max_variance_ratio: 0.5}", "max_variance_ratio"),
+        ("{min_samples: 1}", "min_samples"),
+        ("{min_samples: 2.5}", "min_samples"),
+        ("{alpha: 0.5}", "alpha"),
+        ("{alpha: 0}", "alpha"),
+        ("{margn: 1}", "margn"),
+    ],
+)
+def test_invalid_matching_settings_are_found_at_their_line(matching: str, expected: str) -> None:
+    (finding,) = validate_document(output_with(matching))
+    assert expected in finding.message
+    assert finding.line == 15
+
+
+# --- the sample data --------------------------------------------------------------------------
+
+SAMPLE_VERDICTS = {
+    ("S030", "coat_weight_side_a"): (Verdict.MATCHED, ()),
+    ("S050", "electrode_thickness"): (Verdict.MATCHED, ()),
+    ("S070", "slit_width_cathode"): (Verdict.NOT_MATCHED, (REASON_MEANS,)),
+    ("S120", "weld_pull_strength"): (Verdict.NOT_MATCHED, (REASON_VARIANCE,)),
+    ("S210", "discharge_capacity"): (
+        Verdict.INSUFFICIENT_DATA,
+        ("the child has 6 measurement(s), fewer than min_samples 10",),
+    ),
+    ("S210", "ac_internal_resistance"): (Verdict.MATCHED, ()),
+}
+
+
+def sample_report(folder: Path) -> MatchReport:
+    recipe = load_valid_recipe(SAMPLE_LINES / "cell-4680" / "mother.yaml", use_cache=False)
+    mother = load_measurements(folder / "ochang-kr.csv", recipe)
+    child = load_measurements(folder / "arizona-us.csv", recipe)
+    return match_measurements(mother, child, recipe)
+
+
+def test_the_sample_data_show_every_verdict() -> None:
+    report = sample_report(SAMPLE_LINES / "measurements")
+    assert {m.key: (m.verdict, m.reasons) for m in report.outputs} == SAMPLE_VERDICTS
+    assert ("S090", "moisture_cathode") in report.unverified
+    assert len(report.unverified) == 45 - 6
+    assert [d.path for d in deviations_from_matches(report)] == [
+        "steps[S070].outputs.slit_width_cathode.measured",
+        "steps[S120].outputs.weld_pull_strength.measured",
+    ]
+
+
+def test_the_sample_generator_is_deterministic(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import sample_measurements
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    first = sample_measurements.generate(tmp_path / "a")
+    second = sample_measurements.generate(tmp_path / "b")
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+    report = sample_report(tmp_path / "a")
+    assert {m.key: (m.verdict, m.reasons) for m in report.outputs} == SAMPLE_VERDICTS
+    assert all(100 < len(p.read_text().splitlines()) < 500 for p in first)
+    assert not math.isnan(report.outputs[0].mother.mean)
