@@ -59,6 +59,15 @@ WaiversOption = Annotated[
         help="Waiver file (repeatable). Default: waivers.yaml beside the child recipe.",
     ),
 ]
+MeasurementsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--measurements",
+        help="Folder of measured outputs, one <site>.csv per site: outputs that do not "
+        "match the mother's statistically are process-output-matching deviations.",
+        metavar="DIR",
+    ),
+]
 RepoOption = Annotated[
     Path | None,
     typer.Option(
@@ -187,6 +196,7 @@ def diff(
     waiver_files: WaiversOption = None,
     today: TodayOption = None,
     repo: RepoOption = None,
+    measurements: MeasurementsOption = None,
     max_file_size: MaxFileSizeOption = DEFAULT_MAX_FILE_SIZE,
 ) -> int:
     """Compare a child site's recipe with the mother line's, classified by transfer stage.
@@ -215,6 +225,7 @@ def diff(
         use_cache=not no_cache,
         waivers=waivers,
         today=_parse_date(today),
+        measurements=measurements,
     )
     _emit(lambda out: renderer.render_diff(result, out), output)
     return EXIT_OK if result.passed else EXIT_GATE_FAILED
@@ -280,6 +291,7 @@ def check(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Do not use or fill the parse cache.")
     ] = False,
+    measurements: MeasurementsOption = None,
     max_file_size: MaxFileSizeOption = DEFAULT_MAX_FILE_SIZE,
 ) -> int:
     """Check every child site of every line under DIR: the CI gate (exit 1 on any failure)."""
@@ -302,6 +314,7 @@ def check(
             use_cache=not no_cache,
             limits=LoadLimits(max_bytes=max_file_size),
             progress=report_progress,
+            measurements=measurements,
         )
     finally:
         stop_progress()
@@ -439,6 +452,49 @@ def log(
     )
     _emit(lambda out: renderer.render_log(history, out), output)
     return EXIT_OK
+
+
+@app.command()
+def match(
+    mother_data: Annotated[
+        Path, typer.Argument(help="The mother site's measurements (CSV).", metavar="MOTHER_DATA")
+    ],
+    child_data: Annotated[
+        Path, typer.Argument(help="The child site's measurements (CSV).", metavar="CHILD_DATA")
+    ],
+    recipe: Annotated[
+        str,
+        typer.Option(
+            "--recipe", help="The mother recipe (file or REV:PATH): outputs, units, spec limits."
+        ),
+    ],
+    output_format: FormatOption = "text",
+    output: OutputOption = None,
+    repo: RepoOption = None,
+    max_file_size: MaxFileSizeOption = DEFAULT_MAX_FILE_SIZE,
+) -> int:
+    """Process Output Matching with data: are the child's measured outputs the mother's?
+
+    Per output: TOST equivalence of means (Welch), F-test of the variance
+    ratio, Cpk of both sites; exit 1 when an output does not match.
+    """
+    from cexact.git_source import read_recipe_source
+    from cexact.matching import match_measurements
+    from cexact.measurements import load_measurements
+    from cexact.recipes import load_recipe_source
+    from cexact.renderers import renderer_for
+    from cexact.yaml_loader import LoadLimits
+
+    renderer = renderer_for(output_format)
+    limits = LoadLimits(max_bytes=max_file_size)
+    mother_recipe = load_recipe_source(read_recipe_source(recipe, repo, max_file_size), limits)
+    report = match_measurements(
+        load_measurements(mother_data, mother_recipe),
+        load_measurements(child_data, mother_recipe),
+        mother_recipe,
+    )
+    _emit(lambda out: renderer.render_match(report, out), output)
+    return EXIT_GATE_FAILED if report.not_matched else EXIT_OK
 
 
 @app.command()

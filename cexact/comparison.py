@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from cexact.yaml_loader import (
 
 if TYPE_CHECKING:
     from cexact.git_source import GitProvenance, RecipeSource
+    from cexact.matching import MatchReport
 
 DEFAULT_REQUIRED_STAGE = Stage.COPY_EXACTLY
 
@@ -82,6 +83,8 @@ class DiffResult:
     """What each waiver for this child site did (covered, expired, unused)."""
     today: datetime.date | None = None
     """The date waiver expiry was judged on."""
+    matching: MatchReport | None = None
+    """The statistical matching of measured outputs, when measurements were given."""
 
     @property
     def passed(self) -> bool:
@@ -115,9 +118,20 @@ def classify(
     policy: Policy,
     mother: LoadedDocument,
     child: LoadedDocument,
+    measured: Iterable[Deviation] = (),
 ) -> tuple[Deviation, ...]:
-    """Deviations with their stage (schema annotation, then policy), sorted."""
+    """Deviations with their stage (schema annotation, then policy), sorted.
+
+    `measured` are deviations found in measurement data (output matching):
+    the policy applies to them too, and they are ordered by their step.
+    """
+    step_order = {step["id"]: index for index, step in enumerate(mother.data["steps"])}
     deviations = []
+    for deviation in measured:
+        stage_name = policy.stage_for(deviation.path, deviation.stage.value)
+        if stage_name != NOT_COMPARED:
+            order = step_order.get(deviation.step, -1) if deviation.step else -1
+            deviations.append((order, replace(deviation, stage=Stage(stage_name))))
     for difference in differences:
         stage_name = policy.stage_for(difference.path, difference.stage)
         if stage_name == NOT_COMPARED:
@@ -163,14 +177,25 @@ def compare_documents(
     expiring_within_days: int = DEFAULT_EXPIRING_WITHIN_DAYS,
     mother_provenance: GitProvenance | None = None,
     child_provenance: GitProvenance | None = None,
+    matching: MatchReport | None = None,
 ) -> DiffResult:
-    """Compare, classify, apply waivers and decide the achieved stage."""
+    """Compare, classify, apply waivers and decide the achieved stage.
+
+    With `matching` (the sites' measured outputs), outputs that do not match
+    are process-output-matching deviations like any other.
+    """
     today = today or datetime.date.today()
     differences = RecipeDiffer(annotated_schema("recipe")).diff(
         mother.data, child.data, mother.boolean_paths, child.boolean_paths
     )
     deviations, outcomes = apply_waivers(
-        classify(differences, policy, mother, child),
+        classify(
+            differences,
+            policy,
+            mother,
+            child,
+            _measured_deviations(matching),
+        ),
         waivers,
         line_id=child.data["line"]["id"],
         site=child.data["line"]["site"],
@@ -188,6 +213,7 @@ def compare_documents(
         notes=tuple(_transfer_notes(mother.data, child.data)),
         waivers=outcomes,
         today=today,
+        matching=matching,
     )
 
 
@@ -248,11 +274,24 @@ def compare_sources(
     use_cache: bool = True,
     waivers: Sequence[Waiver] = (),
     today: datetime.date | None = None,
+    measurements: Path | None = None,
 ) -> DiffResult:
-    """Compare recipes read from files or git revisions, recording their provenance."""
+    """Compare recipes read from files or git revisions, recording their provenance.
+
+    With `measurements`, a folder of per-site CSV files (`<site>.csv`), the
+    sites' measured outputs are matched statistically too.
+    """
+    mother_document = load_recipe_source(mother, limits, use_cache=use_cache)
+    child_document = load_recipe_source(child, limits, use_cache=use_cache)
+    matching = None
+    if measurements is not None:
+        from cexact.matching import match_sites
+
+        matching = match_sites(measurements, mother_document, child_document, required=True)
     return compare_documents(
-        load_recipe_source(mother, limits, use_cache=use_cache),
-        load_recipe_source(child, limits, use_cache=use_cache),
+        mother_document,
+        child_document,
+        matching=matching,
         required=required,
         policy=policy,
         waivers=waivers,
@@ -260,3 +299,11 @@ def compare_sources(
         mother_provenance=mother.provenance,
         child_provenance=child.provenance,
     )
+
+
+def _measured_deviations(matching: MatchReport | None) -> tuple[Deviation, ...]:
+    if matching is None:
+        return ()
+    from cexact.matching import deviations_from_matches  # numpy: only when used
+
+    return deviations_from_matches(matching)

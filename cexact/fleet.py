@@ -18,7 +18,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -154,13 +154,22 @@ class _PairJob:
     limits: LoadLimits
     cache_dir: str | None
     expiring_within_days: int
+    measurements: str | None
 
 
 def _diff_pair(job: _PairJob) -> DiffResult:
     parse_cache.use_directory(Path(job.cache_dir) if job.cache_dir else None)
     mother = load_valid_recipe(Path(job.mother), job.limits)
     child = load_valid_recipe(Path(job.child), job.limits)
-    return compare_documents(
+    matching = None
+    notes: tuple[str, ...] = ()
+    if job.measurements is not None:
+        from cexact.matching import match_sites
+
+        matching = match_sites(Path(job.measurements), mother, child, required=False)
+        if matching is None:
+            notes = (f"no measurements for both sites in {job.measurements}: outputs unverified",)
+    result = compare_documents(
         mother,
         child,
         required=job.required,
@@ -168,7 +177,9 @@ def _diff_pair(job: _PairJob) -> DiffResult:
         waivers=job.waivers,
         today=job.today,
         expiring_within_days=job.expiring_within_days,
+        matching=matching,
     )
+    return replace(result, notes=result.notes + notes) if notes else result
 
 
 # --- The check ------------------------------------------------------------------------
@@ -233,6 +244,7 @@ def check_fleet(
     limits: LoadLimits = DEFAULT_LIMITS,
     expiring_within_days: int = DEFAULT_EXPIRING_WITHIN_DAYS,
     progress: ProgressCallback | None = None,
+    measurements: Path | None = None,
 ) -> FleetReport:
     today = today or datetime.date.today()
     if not root.is_dir():
@@ -254,7 +266,7 @@ def check_fleet(
             try:
                 return _check(
                     root, paths, policy, required, today, shard, limits, cache_dir,
-                    executor, expiring_within_days, progress,
+                    executor, expiring_within_days, progress, measurements,
                 )  # fmt: skip
             finally:
                 if executor is not None:
@@ -275,6 +287,7 @@ def _check(
     executor: Executor | None,
     expiring_within_days: int,
     progress: ProgressCallback | None,
+    measurements: Path | None,
 ) -> FleetReport:
     inspected = _run_all(
         executor,
@@ -318,6 +331,7 @@ def _check(
                     limits,
                     cache_dir,
                     expiring_within_days,
+                    str(measurements) if measurements is not None else None,
                 ),
             )
             for mother, child in pairs

@@ -76,6 +76,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -174,6 +175,10 @@ class OutputMatch:
     min_samples: int = DEFAULT_SETTINGS.min_samples
     margin_basis: str = ""
     """How the margin was set: 'matching.margin', '0.1 x (usl - lsl)', ..."""
+    target: float | None = None
+    lsl: float | None = None
+    usl: float | None = None
+    """The mother recipe's target and spec limits for the output, in `unit`."""
 
     @property
     def key(self) -> OutputKey:
@@ -525,6 +530,9 @@ def _judge(
         max_variance_ratio=item.settings.max_variance_ratio,
         min_samples=item.settings.min_samples,
         margin_basis=item.margin_basis,
+        target=item.output.target,
+        lsl=item.output.lsl,
+        usl=item.output.usl,
     )
 
 
@@ -662,3 +670,29 @@ __all__ = [
     "variance_ratio_test",
     "welch_t_test",
 ]
+
+
+def measurement_file(directory: Path, site: str) -> Path:
+    """Where a site's measurements are: `<directory>/<site>.csv`."""
+    return directory / f"{site}.csv"
+
+
+def match_sites(
+    directory: Path, mother: LoadedDocument, child: LoadedDocument, *, required: bool
+) -> MatchReport | None:
+    """Match the two sites' measurements found in `directory` by site id.
+
+    When a site has no file, raise a usage error if `required`, else None.
+    """
+    from cexact.errors import UsageError
+    from cexact.measurements import load_measurements
+
+    files = [measurement_file(directory, doc.data["line"]["site"]) for doc in (mother, child)]
+    missing = [str(path) for path in files if not path.is_file()]
+    if missing:
+        if required:
+            raise UsageError(f"no measurements: {', '.join(missing)} not found")
+        return None
+    return match_measurements(
+        load_measurements(files[0], mother), load_measurements(files[1], mother), mother
+    )

@@ -130,6 +130,12 @@ def _describe(error: Any) -> str:
         return f"{where}: needs at least {value} item(s)"
     if keyword == "minimum":
         return f"{where}: must be at least {value}, found {instance}"
+    if keyword == "exclusiveMinimum":
+        return f"{where}: must be more than {value}, found {instance}"
+    if keyword == "maximum":
+        return f"{where}: must be at most {value}, found {instance}"
+    if keyword == "exclusiveMaximum":
+        return f"{where}: must be less than {value}, found {instance}"
     if keyword == "pattern":
         description = error.schema.get("description", f"must match {value}")
         return f"{where}: {instance!r} is not valid here: {description}"

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from cexact.drift import DriftResult
     from cexact.fleet import FleetReport
     from cexact.history import RecipeLog
+    from cexact.matching import MatchReport
     from cexact.validation import ValidationReport
 
 
@@ -42,6 +43,9 @@ class Renderer:
 
     def render_log(self, log: RecipeLog, out: TextIO) -> None:
         raise UsageError(f"format {self.name!r} does not apply to log")
+
+    def render_match(self, report: MatchReport, out: TextIO) -> None:
+        raise UsageError(f"format {self.name!r} does not apply to match")
 
 
 # name -> "module:Class", imported on first use.

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime
 import html
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -43,6 +44,7 @@ from cexact.waivers import WaiverOutcome
 if TYPE_CHECKING:
     from cexact.comparison import DiffResult, RecipeSummary
     from cexact.fleet import FleetReport, InspectedFile
+    from cexact.matching import OutputMatch, SiteStatistics
 
 
 def _e(value: object) -> str:
@@ -348,7 +350,9 @@ class _Page:
             self.add(*(f"<li>Note: {_e(note)}</li>" for note in check.notes))
             self.add("</ul>\n")
         if not check.deviations:
-            self.add("<p>No deviations: the child copies the mother exactly.</p>\n</section>\n")
+            self.add("<p>No deviations: the child copies the mother exactly.</p>\n")
+            self.measured(check)
+            self.add("</section>\n")
             return
         self.add(
             '<table class="deviations">\n<thead><tr>',
@@ -366,7 +370,50 @@ class _Page:
             for deviation in deviations:
                 self.deviation_row(check, deviation)
             self.add("</tbody>\n")
-        self.add("</table>\n</section>\n")
+        self.add("</table>\n")
+        self.measured(check)
+        self.add("</section>\n")
+
+    def measured(self, check: DiffResult) -> None:
+        """Measured outputs: verdicts, statistics, and both sites' distributions."""
+        report = check.matching
+        if report is None:
+            return
+        self.add(
+            "<h4>Measured outputs</h4>\n",
+            f"<p>{len(report.matched)} matched, {len(report.not_matched)} not matched, "
+            f"{len(report.insufficient)} with insufficient data, {len(report.unverified)} "
+            "unverified (no data at a site). Curves are normal densities from each site's "
+            "mean and standard deviation; dashed lines are the spec limits, the dotted line "
+            "the target.</p>\n",
+            '<table class="measured">\n<thead><tr>',
+            _headers("Output", "Verdict", "Mother", "Child", "Tests", "Distributions"),
+            "</tr></thead>\n<tbody>\n",
+        )
+        for match in report.outputs:
+            tests = (
+                f"margin ±{match.margin:.4g} {_e(match.unit)}<br>TOST p {_p_text(match.tost_p)}"
+                f"<br>variance ratio {_num_text(match.variance_ratio)} (max "
+                f"{match.max_variance_ratio:g})<br>F-test p {_p_text(match.f_p)}"
+                if match.margin is not None
+                else "-"
+            )
+            reasons = "".join(f"<br><small>{_e(reason)}</small>" for reason in match.reasons)
+            self.add(
+                f'<tr class="verdict-{_e(match.verdict.value)}">'
+                f"<td><code>steps[{_e(match.step)}].outputs.{_e(match.output)}</code></td>"
+                f"<td>{_e(match.verdict.value)}{reasons}</td>"
+                f"<td>{_site_stats(match.mother, match.unit)}</td>"
+                f"<td>{_site_stats(match.child, match.unit)}</td>"
+                f"<td>{tests}</td><td>{_distribution_svg(match)}</td></tr>\n"
+            )
+        self.add("</tbody>\n</table>\n")
+        if report.unverified:
+            names = ", ".join(
+                f"<code>steps[{_e(step)}].outputs.{_e(output)}</code>"
+                for step, output in report.unverified
+            )
+            self.add(f'<p class="unverified">Unverified: {names}</p>\n')
 
     def deviation_row(self, check: DiffResult, deviation: Deviation) -> None:
         mother_text, child_text = format_change(deviation)
@@ -514,6 +561,93 @@ def _recipes(checks: Iterable[DiffResult]) -> list[RecipeSummary]:
         for summary in (check.mother, check.child):
             seen.setdefault(summary.path, summary)
     return list(seen.values())
+
+
+def _num_text(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4g}"
+
+
+def _p_text(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return "&lt; 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def _site_stats(stats: SiteStatistics, unit: str) -> str:
+    return (
+        f"n {stats.n}<br>mean {_num_text(stats.mean)} {_e(unit)}<br>"
+        f"sd {_num_text(stats.std)}<br>Cpk {_num_text(stats.cpk)}"
+    )
+
+
+_MOTHER_COLOUR = "#3465a4"
+_CHILD_COLOUR = "#e07b00"
+
+
+def _distribution_svg(match: OutputMatch) -> str:
+    """Both sites' normal densities side by side against the spec limits and target."""
+    width, height, pad = 300, 110, 26
+    sites = [
+        (stats, colour)
+        for stats, colour in ((match.mother, _MOTHER_COLOUR), (match.child, _CHILD_COLOUR))
+        if stats.n and math.isfinite(stats.mean)
+    ]
+    if not sites:
+        return "-"
+    points = [s.mean + k * (s.std or 0.0) for s, _ in sites for k in (-4, 4)]
+    points += [v for v in (match.lsl, match.usl, match.target) if v is not None]
+    low, high = min(points), max(points)
+    if high <= low:
+        low, high = low - 1, high + 1
+    span = high - low
+    low, high = low - 0.05 * span, high + 0.05 * span
+
+    def x_of(value: float) -> float:
+        return pad + (value - low) / (high - low) * (width - 2 * pad)
+
+    baseline = height - 22
+    parts = [
+        f'<svg role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
+        f"<title>{_e(match.output)}: mother (blue) and child (orange)</title>",
+        f'<line x1="{pad}" y1="{baseline}" x2="{width - pad}" y2="{baseline}" stroke="#888"/>',
+    ]
+    peak = max((1 / (s.std * math.sqrt(2 * math.pi)) for s, _ in sites if s.std), default=1.0)
+    for stats, colour in sites:
+        if not stats.std:
+            x = x_of(stats.mean)
+            parts.append(
+                f'<line x1="{x:.1f}" y1="{baseline}" x2="{x:.1f}" y2="{pad}" '
+                f'stroke="{colour}" stroke-width="2"/>'
+            )
+            continue
+        coordinates = []
+        for index in range(81):
+            value = low + (high - low) * index / 80
+            density = math.exp(-0.5 * ((value - stats.mean) / stats.std) ** 2) / (
+                stats.std * math.sqrt(2 * math.pi)
+            )
+            y = baseline - density / peak * (baseline - pad)
+            coordinates.append(f"{x_of(value):.1f},{y:.1f}")
+        parts.append(
+            f'<polyline points="{" ".join(coordinates)}" fill="{colour}" fill-opacity="0.15" '
+            f'stroke="{colour}" stroke-width="1.5"/>'
+        )
+    for marker, label, dash in (
+        (match.lsl, "LSL", "4 3"),
+        (match.usl, "USL", "4 3"),
+        (match.target, "target", "1 3"),
+    ):
+        if marker is None:
+            continue
+        x = x_of(marker)
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{pad - 4}" x2="{x:.1f}" y2="{baseline}" stroke="#a40000" '
+            f'stroke-dasharray="{dash}"/>'
+            f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" font-size="10">'
+            f"{label} {marker:g}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def _bar_chart(rows: Sequence[tuple[Stage, int, int, int]]) -> str:

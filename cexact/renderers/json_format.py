@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from cexact import __version__
 from cexact.comparison import DiffResult, RecipeSummary
@@ -14,6 +15,9 @@ from cexact.model import Deviation, Finding, SourceLocation
 from cexact.renderers import Renderer
 from cexact.validation import ValidationReport
 from cexact.waivers import WaiverOutcome
+
+if TYPE_CHECKING:
+    from cexact.matching import MatchReport, SiteStatistics
 
 
 def tool_record() -> dict[str, str]:
@@ -112,6 +116,17 @@ class JsonRenderer(Renderer):
             out,
         )
 
+    def render_match(self, report: MatchReport, out: TextIO) -> None:
+        write_json(
+            {
+                "tool": tool_record(),
+                "kind": "match",
+                "passed": not report.not_matched,
+                **matching_record(report),
+            },
+            out,
+        )
+
     def render_waivers(self, report: FleetReport, out: TextIO) -> None:
         write_json(
             {
@@ -173,6 +188,51 @@ def diff_document(result: DiffResult) -> dict[str, Any]:
         "deviations": [_deviation(d) for d in result.deviations],
         "waivers": [waiver_record(outcome) for outcome in result.waivers],
         "today": result.today.isoformat() if result.today else None,
+        "matching": matching_record(result.matching) if result.matching else None,
+    }
+
+
+def matching_record(report: MatchReport) -> dict[str, Any]:
+    """Measured-output matching, as in report.schema.json's $defs/matching."""
+
+    def site(stats: SiteStatistics) -> dict[str, Any]:
+        return {"n": stats.n, "mean": stats.mean, "std": stats.std, "cpk": stats.cpk}
+
+    return {
+        "mother_data": report.mother_source,
+        "child_data": report.child_source,
+        "recipe": report.recipe_source,
+        "settings": dataclasses.asdict(report.settings),
+        "summary": {
+            "matched": len(report.matched),
+            "not_matched": len(report.not_matched),
+            "insufficient_data": len(report.insufficient),
+            "unverified": len(report.unverified),
+        },
+        "outputs": [
+            {
+                "step": match.step,
+                "output": match.output,
+                "unit": match.unit,
+                "verdict": match.verdict.value,
+                "reasons": list(match.reasons),
+                "margin": match.margin,
+                "margin_basis": match.margin_basis,
+                "alpha": match.alpha,
+                "tost_p": match.tost_p,
+                "variance_ratio": match.variance_ratio,
+                "max_variance_ratio": match.max_variance_ratio,
+                "f_p": match.f_p,
+                "target": match.target,
+                "lsl": match.lsl,
+                "usl": match.usl,
+                "mother": site(match.mother),
+                "child": site(match.child),
+                "location": _location(match.mother_location),
+            }
+            for match in report.outputs
+        ],
+        "unverified": [{"step": step, "output": output} for step, output in report.unverified],
     }
 
 

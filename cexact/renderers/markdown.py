@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from cexact.comparison import DiffResult
 from cexact.drift import DriftResult
 from cexact.fleet import FleetReport
 from cexact.history import RecipeLog
+
+if TYPE_CHECKING:
+    from cexact.matching import MatchReport
 from cexact.model import Deviation, Stage
 from cexact.renderers import Renderer
 from cexact.renderers.values import achieved_label, format_change, stage_cell
@@ -25,6 +28,39 @@ def _where(deviation: Deviation) -> str:
         if location is not None
     ]
     return " -> ".join(sides)
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4g}"
+
+
+def _p(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def write_matching(report: MatchReport, out: TextIO) -> None:
+    out.write(
+        f"\n### Measured outputs\n\n{len(report.matched)} matched, "
+        f"{len(report.not_matched)} not matched, {len(report.insufficient)} with insufficient "
+        f"data, {len(report.unverified)} unverified.\n\n"
+        "| Output | Verdict | n (mother / child) | Mean | Std | Margin | TOST p | Var. ratio "
+        "| F p | Cpk (mother / child) |\n|---|---|---|---|---|---|---|---|---|---|\n"
+    )
+    for m in report.outputs:
+        verdict = m.verdict.value + (f" ({'; '.join(m.reasons)})" if m.reasons else "")
+        out.write(
+            f"| `steps[{_cell(m.step)}].outputs.{_cell(m.output)}` | {_cell(verdict)} | "
+            f"{m.mother.n} / {m.child.n} | {_num(m.mother.mean)} -> {_num(m.child.mean)} "
+            f"{_cell(m.unit)} | {_num(m.mother.std)} -> {_num(m.child.std)} | "
+            f"{'±' + _num(m.margin) if m.margin is not None else '-'} | {_p(m.tost_p)} | "
+            f"{_num(m.variance_ratio)} | {_p(m.f_p)} | "
+            f"{_num(m.mother.cpk)} / {_num(m.child.cpk)} |\n"
+        )
+    if report.unverified:
+        names = ", ".join(f"`steps[{s}].outputs.{o}`" for s, o in report.unverified)
+        out.write(f"\nUnverified (no data at a site): {names}\n")
 
 
 class MarkdownRenderer(Renderer):
@@ -65,6 +101,8 @@ class MarkdownRenderer(Renderer):
                     f"{deviation.severity.value} | {_cell(mother_text)} | {_cell(child_text)} | "
                     f"{_cell(detail)} | {_cell(_where(deviation))} |\n"
                 )
+        if result.matching is not None:
+            write_matching(result.matching, out)
         if result.waivers:
             out.write(
                 "\n### Waivers\n\n| Waiver | Status | Path | Covers | Expires | Change request "
@@ -155,3 +193,12 @@ class MarkdownRenderer(Renderer):
                         f"| {change.stage.display_name} | `{_cell(change.path)}` | "
                         f"{change.kind.value} | {_cell(before)} | {_cell(after)} |\n"
                     )
+
+    def render_match(self, report: MatchReport, out: TextIO) -> None:
+        verdict = "PASS" if not report.not_matched else "FAIL"
+        out.write(
+            f"## cexact match: `{_cell(report.child_source)}` against "
+            f"`{_cell(report.mother_source)}`\n\n**{verdict}**: "
+            f"{len(report.not_matched)} output(s) not matched.\n"
+        )
+        write_matching(report, out)

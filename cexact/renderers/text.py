@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 from rich.table import Table
@@ -13,6 +13,9 @@ from cexact.comparison import DiffResult
 from cexact.drift import DriftResult
 from cexact.fleet import FleetReport
 from cexact.history import RecipeLog
+
+if TYPE_CHECKING:
+    from cexact.matching import MatchReport, OutputMatch
 from cexact.model import Finding, Severity, Stage
 from cexact.renderers import Renderer
 from cexact.renderers.values import achieved_label, format_change, stage_cell
@@ -20,6 +23,72 @@ from cexact.validation import ValidationReport
 from cexact.waivers import WaiverStatus
 
 _NO_STEP = object()
+
+_VERDICT_STYLE = {
+    "matched": "green",
+    "not-matched": "bold red",
+    "insufficient-data": "yellow",
+}
+
+
+def _number(value: float | None, digits: int = 4) -> str:
+    return "-" if value is None else f"{value:.{digits}g}"
+
+
+def _p_value(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def matching_table(report: MatchReport) -> Table:
+    """One row per measured output: both sites' statistics and the verdict."""
+    table = Table(show_header=True, header_style="bold", pad_edge=False)
+    table.add_column("output", overflow="fold")
+    for column in ("verdict", "n", "mean", "std", "margin", "TOST p", "var ratio", "F p", "Cpk"):
+        table.add_column(column)
+    for match in report.outputs:
+        table.add_row(*_matching_row(match))
+    return table
+
+
+def _matching_row(match: OutputMatch) -> list[Text]:
+    mother, child = match.mother, match.child
+    verdict = Text(match.verdict.value, style=_VERDICT_STYLE[match.verdict.value])
+    if match.reasons:
+        verdict.append(f" ({'; '.join(match.reasons)})", style="dim")
+    return [
+        Text(f"steps[{match.step}].outputs.{match.output}"),
+        verdict,
+        Text(f"{mother.n} / {child.n}"),
+        Text(f"{_number(mother.mean)} -> {_number(child.mean)} {match.unit}"),
+        Text(f"{_number(mother.std)} -> {_number(child.std)}"),
+        Text(f"±{_number(match.margin)}" if match.margin is not None else "-"),
+        Text(_p_value(match.tost_p)),
+        Text(
+            f"{_number(match.variance_ratio, 3)} (max {match.max_variance_ratio:g})"
+            if match.variance_ratio is not None
+            else "-"
+        ),
+        Text(_p_value(match.f_p)),
+        Text(f"{_number(mother.cpk, 3)} / {_number(child.cpk, 3)}"),
+    ]
+
+
+def print_matching(console: Console, report: MatchReport) -> None:
+    console.print(
+        Text(
+            f"Measured outputs: {len(report.matched)} matched, {len(report.not_matched)} not "
+            f"matched, {len(report.insufficient)} with insufficient data, "
+            f"{len(report.unverified)} unverified (no data at a site)",
+            style="bold underline",
+        )
+    )
+    console.print(matching_table(report))
+    if report.unverified:
+        names = ", ".join(f"steps[{step}].outputs.{output}" for step, output in report.unverified)
+        console.print(Text(f"unverified: {names}", style="dim"))
+
 
 _CELL_STYLE = {
     "met": "green",
@@ -162,6 +231,9 @@ class TextRenderer(Renderer):
                 ]
                 if where:
                     console.print(Text("        " + " -> ".join(where), style="dim"))
+        if result.matching is not None:
+            console.print()
+            print_matching(console, result.matching)
         if result.waivers:
             console.print()
             console.print(Text(f"Waivers ({len(result.waivers)})", style="bold underline"))
@@ -344,3 +416,19 @@ class TextRenderer(Renderer):
                 line.append(change.path, style="bold")
                 line.append(f": {before} -> {after}")
                 console.print(line)
+
+    def render_match(self, report: MatchReport, out: TextIO) -> None:
+        console = make_console(out)
+        console.print(
+            Text.assemble(
+                ("cexact match ", "bold"),
+                f"{report.child_source} against {report.mother_source} ({report.recipe_source})",
+            )
+        )
+        verdict = (
+            Text("PASS", style="bold green")
+            if not report.not_matched
+            else Text("FAIL", style="bold red")
+        )
+        console.print(Text.assemble(verdict, f"  {len(report.not_matched)} output(s) not matched"))
+        print_matching(console, report)

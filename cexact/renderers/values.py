@@ -29,6 +29,11 @@ def format_value(value: Any) -> str:
             if "tolerance" in value:
                 text += f" ±{format_value(value['tolerance'])}"
             return text
+        if {"n", "mean", "std"} <= value.keys():  # measured output statistics
+            return (
+                f"mean {format_value(value['mean'])}, sd {format_value(value['std'])} "
+                f"(n={value['n']})"
+            )
         if "id" in value:
             label = value.get("name") or value.get("model") or value.get("grade") or ""
             return f"{value['id']} ({label})" if label else str(value["id"])
