@@ -57,7 +57,18 @@ WaiversOption = Annotated[
     typer.Option(
         "--waivers",
         help="Waiver file (repeatable). Default: waivers.yaml beside the child recipe.",
+        metavar="FILE",
     ),
+]
+NoCacheOption = Annotated[
+    bool, typer.Option("--no-cache", help="Do not use or fill the parse cache.")
+]
+PolicyHereOption = Annotated[
+    Path | None, typer.Option("--policy", help="Project file (default: ./cexact.yaml).")
+]
+PolicyInFolderOption = Annotated[
+    Path | None,
+    typer.Option("--policy", help="Project file (default: DIR/cexact.yaml if present)."),
 ]
 MeasurementsOption = Annotated[
     Path | None,
@@ -183,16 +194,8 @@ def diff(
     ] = None,
     output_format: FormatOption = "text",
     output: OutputOption = None,
-    policy_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--policy",
-            help="Project file with classification rules (default: ./cexact.yaml if present).",
-        ),
-    ] = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Do not use or fill the parse cache.")
-    ] = False,
+    policy_file: PolicyHereOption = None,
+    no_cache: NoCacheOption = False,
     waiver_files: WaiversOption = None,
     today: TodayOption = None,
     repo: RepoOption = None,
@@ -265,14 +268,13 @@ def check(
     ] = None,
     output_format: FormatOption = "text",
     output: OutputOption = None,
-    policy_file: Annotated[
-        Path | None,
-        typer.Option("--policy", help="Project file (default: DIR/cexact.yaml if present)."),
-    ] = None,
+    policy_file: PolicyInFolderOption = None,
     waiver_files: Annotated[
         list[Path] | None,
         typer.Option(
-            "--waivers", help="Extra waiver file (repeatable); those under DIR are found."
+            "--waivers",
+            help="Extra waiver file (repeatable); those under DIR are found.",
+            metavar="FILE",
         ),
     ] = None,
     today: TodayOption = None,
@@ -288,9 +290,7 @@ def check(
     jobs: Annotated[
         int | None, typer.Option("--jobs", "-j", help="Worker processes (default: cores).", min=1)
     ] = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Do not use or fill the parse cache.")
-    ] = False,
+    no_cache: NoCacheOption = False,
     measurements: MeasurementsOption = None,
     max_file_size: MaxFileSizeOption = DEFAULT_MAX_FILE_SIZE,
 ) -> int:
@@ -329,10 +329,7 @@ def waivers(
     ] = Path(),
     output_format: FormatOption = "text",
     output: OutputOption = None,
-    policy_file: Annotated[
-        Path | None,
-        typer.Option("--policy", help="Project file (default: DIR/cexact.yaml if present)."),
-    ] = None,
+    policy_file: PolicyInFolderOption = None,
     today: TodayOption = None,
     expiring_within: Annotated[
         int,
@@ -377,13 +374,9 @@ def drift(
     ] = None,
     output_format: FormatOption = "text",
     output: OutputOption = None,
-    policy_file: Annotated[
-        Path | None, typer.Option("--policy", help="Project file (default: ./cexact.yaml).")
-    ] = None,
+    policy_file: PolicyHereOption = None,
     repo: RepoOption = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Do not use or fill the parse cache.")
-    ] = False,
+    no_cache: NoCacheOption = False,
     max_file_size: MaxFileSizeOption = DEFAULT_MAX_FILE_SIZE,
 ) -> int:
     """What the mother line changed since CHILD was transferred, pending or already taken."""
@@ -427,9 +420,7 @@ def log(
     ] = None,
     output_format: FormatOption = "text",
     output: OutputOption = None,
-    policy_file: Annotated[
-        Path | None, typer.Option("--policy", help="Project file (default: ./cexact.yaml).")
-    ] = None,
+    policy_file: PolicyHereOption = None,
     max_file_size: MaxFileSizeOption = DEFAULT_MAX_FILE_SIZE,
 ) -> int:
     """The recipe's history as classified changes per commit, newest first."""

@@ -85,7 +85,7 @@ import numpy.typing as npt
 from cexact.errors import InputError, ValidationFailed
 from cexact.model import Finding
 from cexact.units import UnitError, convert, is_valid_unit
-from cexact.yaml_loader import LoadedDocument, PathKey
+from cexact.yaml_loader import LoadedDocument, PathKey, decode_utf8
 
 OutputKey = tuple[str, str]
 """(step id, output name)."""
@@ -222,25 +222,7 @@ def _read_bytes(path: Path, name: str, max_bytes: int) -> bytes:
 
 
 def _decode(content: bytes, source: str) -> str:
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(
-            "the file is UTF-16; cexact reads UTF-8 CSV only (re-save it as UTF-8)",
-            file=source,
-            line=1,
-            column=1,
-        )
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = content.count(b"\n", 0, error.start) + 1
-        column = error.start - (content.rfind(b"\n", 0, error.start) + 1) + 1
-        raise InputError(
-            f"not valid UTF-8 (byte 0x{content[error.start]:02x}); "
-            "cexact reads UTF-8 CSV only (re-save the file as UTF-8)",
-            file=source,
-            line=line,
-            column=column,
-        ) from None
+    return decode_utf8(content, source, error_type=InputError, file_kind="CSV")
 
 
 class _Slot:

@@ -43,7 +43,7 @@ from yaml.events import (
     StreamEndEvent,
 )
 
-from cexact.errors import RecipeLoadError
+from cexact.errors import InputError, RecipeLoadError
 
 PathKey = tuple[str | int, ...]
 """A path into a document: mapping keys and sequence indices."""
@@ -170,11 +170,21 @@ def load_bytes(content: bytes, source: str, limits: LoadLimits = DEFAULT_LIMITS)
     )
 
 
-def decode_utf8(content: bytes, source: str) -> str:
-    """Decode UTF-8 (with or without a byte-order mark), refusing anything else."""
+def decode_utf8(
+    content: bytes,
+    source: str,
+    *,
+    error_type: type[InputError] = RecipeLoadError,
+    file_kind: str = "",
+) -> str:
+    """Decode UTF-8 (with or without a byte-order mark), refusing anything else.
+
+    `file_kind` names the files in the message ("CSV"); errors are `error_type`.
+    """
+    reads = f"cexact reads UTF-8 {file_kind} only" if file_kind else "cexact reads UTF-8 only"
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise RecipeLoadError(
-            "the file is UTF-16; cexact reads UTF-8 only (re-save it as UTF-8)",
+        raise error_type(
+            f"the file is UTF-16; {reads} (re-save it as UTF-8)",
             file=source,
             line=1,
             column=1,
@@ -184,9 +194,9 @@ def decode_utf8(content: bytes, source: str) -> str:
     except UnicodeDecodeError as error:
         line = content.count(b"\n", 0, error.start) + 1
         column = error.start - (content.rfind(b"\n", 0, error.start) + 1) + 1
-        raise RecipeLoadError(
+        raise error_type(
             f"not valid UTF-8 (byte 0x{content[error.start]:02x}); "
-            "cexact reads UTF-8 only (re-save the file as UTF-8)",
+            f"{reads} (re-save the file as UTF-8)",
             file=source,
             line=line,
             column=column,
