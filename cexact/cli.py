@@ -491,7 +491,7 @@ def match(
 @app.command()
 def schema(
     name: Annotated[
-        str, typer.Argument(help="Which schema: recipe, waivers, report or project.")
+        str, typer.Argument(help="Which schema: recipe, waivers, project, report or check-report.")
     ] = "recipe",
 ) -> int:
     """Print a JSON Schema (point an editor's YAML language server at it)."""
