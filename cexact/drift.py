@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from cexact.comparison import DEFAULT_REQUIRED_STAGE, RecipeSummary, compare_documents
+from cexact.comparison import (
+    DEFAULT_REQUIRED_STAGE,
+    DiffResult,
+    RecipeSummary,
+    achieved_stage,
+    compare_documents,
+)
 from cexact.errors import GitError, InputError
 from cexact.git_source import GitProvenance, GitRepository, RecipeSource, open_repository
 from cexact.history import declared_version
@@ -59,6 +65,29 @@ class DriftResult:
     def passed(self) -> bool:
         """No pending change at the required stage or below."""
         return not any(item.change.stage.rank <= self.required.rank for item in self.pending)
+
+    def pending_view(self) -> DiffResult:
+        """What the child still has to take, as a diff of the child against the mother now.
+
+        The pending changes are its open deviations, located where the mother
+        changed (old value -> new value); the formats built for diffs (HTML,
+        JUnit, SARIF, GitHub annotations) render drift through this view.
+        """
+        deviations = tuple(item.change for item in self.pending)
+        taken = len(self.items) - len(deviations)
+        return DiffResult(
+            mother=self.mother_now,
+            child=self.child,
+            required=self.required,
+            achieved=achieved_stage(deviations),
+            deviations=deviations,
+            notes=(
+                f"drift: changes the mother made from version {self.mother_then.version} to "
+                f"{self.mother_now.version} that {self.child.site} has not taken "
+                f"({len(deviations)} pending, {taken} already taken)",
+                *self.notes,
+            ),
+        )
 
 
 def compute_drift(

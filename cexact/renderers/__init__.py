@@ -39,7 +39,8 @@ class Renderer:
         raise UsageError(f"format {self.name!r} does not apply to waivers")
 
     def render_drift(self, result: DriftResult, out: TextIO) -> None:
-        raise UsageError(f"format {self.name!r} does not apply to drift")
+        """By default, drift is rendered as the diff of what the child still has to take."""
+        self.render_diff(result.pending_view(), out)
 
     def render_log(self, log: RecipeLog, out: TextIO) -> None:
         raise UsageError(f"format {self.name!r} does not apply to log")

