@@ -2,20 +2,24 @@
 
 An entry holds the loaded data and key positions of one valid recipe, stored
 with marshal (the fastest serialiser for plain data) under the user cache
-directory, in a file named by the sha256 of the file's bytes and this cexact
-version. Only documents that validated are stored, so a hit also skips
-validation. `CEXACT_CACHE_DIR` moves the cache; `--no-cache` bypasses it.
-Any unreadable or corrupt entry is ignored and rewritten.
+directory, in a file named by the sha256 of the file's bytes, this cexact
+version and a fingerprint of the schema and unit definitions. Only documents
+that validated are stored, so a hit also skips validation. `CEXACT_CACHE_DIR`
+moves the cache; `--no-cache` bypasses it. Any unreadable or corrupt entry is
+ignored and rewritten.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import marshal
 import os
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
-from cexact import __version__
+from cexact import __version__, schema_store
 from cexact.yaml_loader import LoadedDocument, PackedLocations, pack_locations
 
 _FORMAT = 2
@@ -45,8 +49,21 @@ def cache_directory() -> Path:
     return Path(user_cache_dir("cexact")) / "parsed"
 
 
+@cache
+def _rules_fingerprint(schema_name: str) -> str:
+    """What a cached 'valid' depends on besides the file: the schema and unit definitions.
+
+    With it in the key, editing either (even without a new version number)
+    never lets an entry skip a rule it was not checked against.
+    """
+    digest = hashlib.sha256(schema_store.schema_text(schema_name).encode())
+    digest.update(files("cexact").joinpath("units.txt").read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def _entry_path(sha256: str, schema_name: str) -> Path:
-    return cache_directory() / f"{sha256}-{schema_name}-{__version__}.marshal"
+    rules = _rules_fingerprint(schema_name)
+    return cache_directory() / f"{sha256}-{schema_name}-{__version__}-{rules}.marshal"
 
 
 def lookup(sha256: str, schema_name: str, source: str) -> LoadedDocument | None:

@@ -106,3 +106,18 @@ def test_true_and_1_stay_different_inside_otherwise_equal_steps(
         assert [(d.path, d.kind) for d in result.deviations] == [
             ("steps[mix].equipment[mixer].configuration.vacuum", DeviationKind.TYPE_CHANGED)
         ]
+
+
+def test_a_changed_schema_never_reuses_an_entry_validated_against_the_old_one(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, "m.yaml", RECIPE)
+    load_valid_recipe(path)
+    assert parse_cache.lookup(load_file(path).sha256, "recipe", str(path)) is not None
+    original = parse_cache.schema_store.schema_text("recipe")
+    parse_cache._rules_fingerprint.cache_clear()
+    monkeypatch.setattr(parse_cache.schema_store, "schema_text", lambda name: original + " ")
+    try:
+        assert parse_cache.lookup(load_file(path).sha256, "recipe", str(path)) is None
+    finally:
+        parse_cache._rules_fingerprint.cache_clear()
