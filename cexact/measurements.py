@@ -85,7 +85,13 @@ import numpy.typing as npt
 from cexact.errors import InputError, ValidationFailed
 from cexact.model import Finding
 from cexact.units import UnitError, convert, is_valid_unit
-from cexact.yaml_loader import LoadedDocument, PathKey, decode_utf8
+from cexact.yaml_loader import (
+    LoadedDocument,
+    LoadLimits,
+    PathKey,
+    decode_utf8,
+    read_source_bytes,
+)
 
 OutputKey = tuple[str, str]
 """(step id, output name)."""
@@ -204,21 +210,14 @@ def parse_measurements(content: bytes, recipe: LoadedDocument, source: str) -> M
 
 
 def _read_bytes(path: Path, name: str, max_bytes: int) -> bytes:
-    try:
-        if path.stat().st_size > max_bytes:
-            raise InputError(
-                f"file is over the {max_bytes:,}-byte limit for measurement data", file=name
-            )
-        content = path.read_bytes()
-    except IsADirectoryError:
-        raise InputError("is a directory, not a measurement file", file=name) from None
-    except FileNotFoundError:
-        raise InputError("no such file", file=name) from None
-    except PermissionError:
-        raise InputError("permission denied", file=name) from None
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror or error}", file=name) from None
-    return content
+    return read_source_bytes(
+        path,
+        LoadLimits(max_bytes=max_bytes),
+        name=name,
+        error_type=InputError,
+        file_kind="measurement file",
+        limit_hint=" for measurement data",
+    )
 
 
 def _decode(content: bytes, source: str) -> str:

@@ -112,29 +112,39 @@ class LoadedDocument:
         return None
 
 
-def read_source_bytes(path: Path, limits: LoadLimits = DEFAULT_LIMITS) -> bytes:
-    """Read a file's bytes, refusing unreadable paths and files over the size limit."""
-    name = str(path)
+def read_source_bytes(
+    path: Path,
+    limits: LoadLimits = DEFAULT_LIMITS,
+    *,
+    name: str | None = None,
+    error_type: type[InputError] = RecipeLoadError,
+    file_kind: str = "file",
+    limit_hint: str = " (raise it with --max-file-size)",
+) -> bytes:
+    """Read a file's bytes, refusing unreadable paths and files over the size limit.
+
+    `file_kind` and `limit_hint` word the messages; errors are `error_type`.
+    """
+    name = name or str(path)
     try:
         size = path.stat().st_size
         if size > limits.max_bytes:
-            raise RecipeLoadError(
-                f"file is {size:,} bytes, over the {limits.max_bytes:,}-byte limit "
-                "(raise it with --max-file-size)",
+            raise error_type(
+                f"file is {size:,} bytes, over the {limits.max_bytes:,}-byte limit{limit_hint}",
                 file=name,
             )
         with path.open("rb") as stream:
             content = stream.read(limits.max_bytes + 1)
     except IsADirectoryError:
-        raise RecipeLoadError("is a directory, not a file", file=name) from None
+        raise error_type(f"is a directory, not a {file_kind}", file=name) from None
     except FileNotFoundError:
-        raise RecipeLoadError("no such file", file=name) from None
+        raise error_type("no such file", file=name) from None
     except PermissionError:
-        raise RecipeLoadError("permission denied", file=name) from None
+        raise error_type("permission denied", file=name) from None
     except OSError as error:
-        raise RecipeLoadError(f"cannot read: {error.strerror or error}", file=name) from None
+        raise error_type(f"cannot read: {error.strerror or error}", file=name) from None
     if len(content) > limits.max_bytes:
-        raise RecipeLoadError(f"file is over the {limits.max_bytes:,}-byte limit", file=name)
+        raise error_type(f"file is over the {limits.max_bytes:,}-byte limit{limit_hint}", file=name)
     return content
 
 

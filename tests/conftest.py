@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,22 @@ from cexact.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_LINES = ROOT / "sample_lines"
+
+MINIMAL_RECIPE = textwrap.dedent(
+    """\
+    cexact: 1
+    line: {id: demo-line, name: Demo, product: widget, site: home, role: mother, version: "1.0"}
+    steps:
+      - id: s1
+        name: Mix
+        operation: mixing
+        parameters:
+          speed: {value: 30, unit: rpm, tolerance: 2}
+        outputs:
+          viscosity: {target: 5000, unit: mPa*s, lsl: 4000, usl: 6000}
+    """
+)
+"""A small valid mother recipe that tests build invalid variants from."""
 
 
 @dataclass(frozen=True)

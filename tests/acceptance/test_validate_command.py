@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 import pytest
 
 from cexact import __version__
-from tests.conftest import ROOT, SAMPLE_LINES, CommandResult, run_cexact_process
+from tests.conftest import MINIMAL_RECIPE, ROOT, SAMPLE_LINES, CommandResult, run_cexact_process
 
 Run = Callable[..., CommandResult]
 
@@ -26,20 +25,7 @@ EXAMPLES = ROOT / "tests" / "example-files"
 CORPUS = ROOT / "tests" / "corpus" / "yaml-test-suite"
 FULL_CORPUS = ROOT.parent / "shared" / "corpora" / "yaml-test-suite"
 
-VALID_RECIPE = textwrap.dedent(
-    """\
-    cexact: 1
-    line: {id: demo-line, name: Demo, product: widget, site: home, role: mother, version: "1.0"}
-    steps:
-      - id: s1
-        name: Mix
-        operation: mixing
-        parameters:
-          speed: {value: 30, unit: rpm, tolerance: 2}
-        outputs:
-          viscosity: {target: 5000, unit: mPa*s, lsl: 4000, usl: 6000}
-    """
-)
+VALID_RECIPE = MINIMAL_RECIPE
 INVALID_RECIPE = VALID_RECIPE.replace("unit: rpm", "unit: furlongs_per_fortnightz")
 
 FINDING_LINE = re.compile(

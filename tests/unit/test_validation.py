@@ -14,23 +14,11 @@ import pytest
 from cexact.model import Finding
 from cexact.validation import validate_document, validate_file
 from cexact.yaml_loader import load_bytes
+from tests.conftest import MINIMAL_RECIPE
 
 SOURCE = "recipe.yaml"
 
-MINIMAL = textwrap.dedent(
-    """\
-    cexact: 1
-    line: {id: demo-line, name: Demo, product: widget, site: home, role: mother, version: "1.0"}
-    steps:
-      - id: s1
-        name: Mix
-        operation: mixing
-        parameters:
-          speed: {value: 30, unit: rpm, tolerance: 2}
-        outputs:
-          viscosity: {target: 5000, unit: mPa*s, lsl: 4000, usl: 6000}
-    """
-)
+MINIMAL = MINIMAL_RECIPE
 
 BLOCK_HEADER = textwrap.dedent(
     """\
