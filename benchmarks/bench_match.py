@@ -24,9 +24,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cexact.matching import Verdict, match_measurements
-from cexact.measurements import load_measurements
-from cexact.recipes import load_valid_recipe
+from cexact.commands.match import Verdict, match_measurements
+from cexact.recipe.measurements import load_measurements
+from cexact.recipe.reading import load_valid_recipe
 
 OUTPUTS_PER_STEP = 10
 

@@ -18,7 +18,7 @@ import typer
 from cexact import __version__
 from cexact.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK, CexactError
 from cexact.model import Stage
-from cexact.renderers import FORMAT_NAMES
+from cexact.report import FORMAT_NAMES
 
 app = typer.Typer(
     name="cexact",
@@ -123,7 +123,7 @@ def _emit(render: Callable[[TextIO], None], output: Path | None) -> None:
     if output is None:
         write(sys.stdout)
         return
-    from cexact.atomic_write import write_text_atomic
+    from cexact.report.atomic_write import write_text_atomic
 
     buffer = io.StringIO()
     write(buffer)
@@ -144,9 +144,9 @@ def validate(
     max_file_size: MaxFileSizeOption = DEFAULT_MAX_FILE_SIZE,
 ) -> int:
     """Check recipes against the schema and cexact's rules; exit 2 if any is invalid."""
-    from cexact.renderers import renderer_for
-    from cexact.validation import validate_paths
-    from cexact.yaml_loader import LoadLimits
+    from cexact.commands.validate import validate_paths
+    from cexact.recipe.loader import LoadLimits
+    from cexact.report import renderer_for
 
     renderer = renderer_for(output_format)
     report = validate_paths(paths, LoadLimits(max_bytes=max_file_size))
@@ -207,12 +207,12 @@ def diff(
     MOTHER and CHILD are files, or REV:PATH to read PATH at a git revision
     (tag, branch, commit) of the repository (--repo, default: the one here).
     """
-    from cexact.comparison import compare_sources
-    from cexact.git_source import read_recipe_source
-    from cexact.policy import find_policy
-    from cexact.renderers import renderer_for
-    from cexact.waivers import default_waiver_files, load_waiver_files
-    from cexact.yaml_loader import LoadLimits
+    from cexact.commands.diff import compare_sources
+    from cexact.compare.policy import find_policy
+    from cexact.compare.waivers import default_waiver_files, load_waiver_files
+    from cexact.recipe.git_source import read_recipe_source
+    from cexact.recipe.loader import LoadLimits
+    from cexact.report import renderer_for
 
     renderer = renderer_for(output_format)
     required = _parse_stage(require) if require is not None else None
@@ -295,10 +295,10 @@ def check(
     max_file_size: MaxFileSizeOption = DEFAULT_MAX_FILE_SIZE,
 ) -> int:
     """Check every child site of every line under DIR: the CI gate (exit 1 on any failure)."""
-    from cexact.fleet import Shard, check_fleet
-    from cexact.policy import find_policy
-    from cexact.renderers import renderer_for
-    from cexact.yaml_loader import LoadLimits
+    from cexact.commands.check import Shard, check_fleet
+    from cexact.compare.policy import find_policy
+    from cexact.recipe.loader import LoadLimits
+    from cexact.report import renderer_for
 
     renderer = renderer_for(output_format)
     report_progress, stop_progress = _progress_reporter()
@@ -337,9 +337,9 @@ def waivers(
     ] = 30,
 ) -> int:
     """List the waivers under DIR: active, expiring, expired or unused (matching nothing)."""
-    from cexact.fleet import check_fleet
-    from cexact.policy import find_policy
-    from cexact.renderers import renderer_for
+    from cexact.commands.check import check_fleet
+    from cexact.compare.policy import find_policy
+    from cexact.report import renderer_for
 
     renderer = renderer_for(output_format)
     report = check_fleet(
@@ -380,11 +380,11 @@ def drift(
     max_file_size: MaxFileSizeOption = DEFAULT_MAX_FILE_SIZE,
 ) -> int:
     """What the mother line changed since CHILD was transferred, pending or already taken."""
-    from cexact.drift import compute_drift, mother_beside
-    from cexact.git_source import locate_in_repository, read_recipe_source
-    from cexact.policy import find_policy
-    from cexact.renderers import renderer_for
-    from cexact.yaml_loader import LoadLimits
+    from cexact.commands.drift import compute_drift, mother_beside
+    from cexact.compare.policy import find_policy
+    from cexact.recipe.git_source import locate_in_repository, read_recipe_source
+    from cexact.recipe.loader import LoadLimits
+    from cexact.report import renderer_for
 
     renderer = renderer_for(output_format)
     limits = LoadLimits(max_bytes=max_file_size)
@@ -424,11 +424,11 @@ def log(
     max_file_size: MaxFileSizeOption = DEFAULT_MAX_FILE_SIZE,
 ) -> int:
     """The recipe's history as classified changes per commit, newest first."""
-    from cexact.git_source import locate_in_repository
-    from cexact.history import recipe_log
-    from cexact.policy import find_policy
-    from cexact.renderers import renderer_for
-    from cexact.yaml_loader import LoadLimits
+    from cexact.commands.log import recipe_log
+    from cexact.compare.policy import find_policy
+    from cexact.recipe.git_source import locate_in_repository
+    from cexact.recipe.loader import LoadLimits
+    from cexact.report import renderer_for
 
     renderer = renderer_for(output_format)
     since_date = _parse_date(since, "--since")
@@ -469,12 +469,12 @@ def match(
     Per output: TOST equivalence of means (Welch), F-test of the variance
     ratio, Cpk of both sites; exit 1 when an output does not match.
     """
-    from cexact.git_source import read_recipe_source
-    from cexact.matching import match_measurements
-    from cexact.measurements import load_measurements
-    from cexact.recipes import load_recipe_source
-    from cexact.renderers import renderer_for
-    from cexact.yaml_loader import LoadLimits
+    from cexact.commands.match import match_measurements
+    from cexact.recipe.git_source import read_recipe_source
+    from cexact.recipe.loader import LoadLimits
+    from cexact.recipe.measurements import load_measurements
+    from cexact.recipe.reading import load_recipe_source
+    from cexact.report import renderer_for
 
     renderer = renderer_for(output_format)
     limits = LoadLimits(max_bytes=max_file_size)
@@ -496,7 +496,7 @@ def schema(
 ) -> int:
     """Print a JSON Schema (point an editor's YAML language server at it)."""
     from cexact.errors import UsageError
-    from cexact.schema_store import SCHEMA_NAMES, schema_text
+    from cexact.recipe.schema_store import SCHEMA_NAMES, schema_text
 
     try:
         text = schema_text(name)

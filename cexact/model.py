@@ -78,6 +78,17 @@ class Severity(StrEnum):
     MINOR = "minor"
 
 
+class GateStatus(StrEnum):
+    """What a deviation means for the child's gate (decided in `cexact.compare.gate`)."""
+
+    BLOCKING = "blocking"
+    """Open, at or below the required stage: the child fails its gate."""
+    NOT_REQUIRED = "not-required"
+    """Open, above the required stage: reported, not gating."""
+    WAIVED = "waived"
+    """Covered by an active waiver: reported, never gating."""
+
+
 @dataclass(frozen=True, slots=True)
 class SourceLocation:
     """Where a value is written: a file and a 1-based line and column."""
@@ -113,7 +124,14 @@ class Deviation:
     """The active waiver that covers this deviation, if any."""
     expired_waiver: str | None = None
     """An expired waiver that would have covered it (it no longer does)."""
+    gate: GateStatus | None = None
+    """What it means for the gate; None until judged against a required stage."""
 
     @property
     def waived(self) -> bool:
         return self.waiver is not None
+
+    @property
+    def blocking(self) -> bool:
+        """Whether this deviation fails the child's gate."""
+        return self.gate is GateStatus.BLOCKING

@@ -8,13 +8,17 @@ import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from cexact.cli import main
+from cexact.commands.diff import DiffResult, compare_sources
+from cexact.recipe.git_source import read_recipe_source
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_LINES = ROOT / "sample_lines"
+SCHEMA_DIR = ROOT / "cexact" / "schemas"
 
 MINIMAL_RECIPE = textwrap.dedent(
     """\
@@ -66,3 +70,10 @@ def run_cexact_process(*args: str | Path, cwd: Path | None = None) -> CommandRes
         check=False,
     )
     return CommandResult(completed.returncode, completed.stdout, completed.stderr)
+
+
+def diff_files(mother: Path, child: Path, **options: Any) -> DiffResult:
+    """`cexact diff`'s core on two files, as the command runs it."""
+    return compare_sources(
+        read_recipe_source(str(mother)), read_recipe_source(str(child)), **options
+    )

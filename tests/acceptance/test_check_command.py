@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 from referencing import Registry, Resource
 
-from tests.conftest import ROOT, SAMPLE_LINES
+from tests.conftest import SAMPLE_LINES, SCHEMA_DIR
 
 TODAY = "2026-11-22"
 
@@ -59,7 +59,7 @@ def write_fleet(folder: Path, lines: dict[str, list[tuple[str, float]]]) -> Path
 @cache
 def check_report_validator() -> jsonschema.Draft202012Validator:
     schemas = {
-        name: json.loads((ROOT / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
+        name: json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
         for name in ("report", "check-report")
     }
     registry = Registry().with_resources(

@@ -61,8 +61,9 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_DIR = ROOT / "cexact" / "schemas"
 CASES_DIR = ROOT / "tests" / "cases"
-REPORT_SCHEMA = ROOT / "schemas" / "report.schema.json"
+REPORT_SCHEMA = SCHEMA_DIR / "report.schema.json"
 
 STAGES = ("make-it-work", "process-output-matching", "copy-exactly", "system-synergy")
 ACHIEVED = ("none", *STAGES)

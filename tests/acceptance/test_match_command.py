@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tests.conftest import ROOT, SAMPLE_LINES
+from tests.conftest import SAMPLE_LINES, SCHEMA_DIR
 
 MEASUREMENTS = SAMPLE_LINES / "measurements"
 MOTHER = SAMPLE_LINES / "cell-4680" / "mother.yaml"
@@ -65,7 +65,7 @@ def test_diff_with_measurements_folds_the_verdicts_into_the_stage(run_cexact) ->
     result = run_cexact(*args, "--measurements", MEASUREMENTS)
     assert result.exit_code == 1
     report = json.loads(result.stdout)
-    schema = json.loads((ROOT / "schemas" / "report.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads((SCHEMA_DIR / "report.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(schema).validate(report)
     assert without["passed"] is True  # Arizona's ramp-up gate holds on recipes alone...
     assert without["matching"] is None

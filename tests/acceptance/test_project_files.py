@@ -7,8 +7,8 @@ import json
 import pytest
 import yaml
 
-from cexact.schema_store import SCHEMA_NAMES
-from tests.conftest import ROOT
+from cexact.recipe.schema_store import SCHEMA_NAMES
+from tests.conftest import ROOT, SCHEMA_DIR
 
 
 @pytest.mark.parametrize("name", SCHEMA_NAMES)
@@ -17,11 +17,11 @@ def test_every_schema_is_printed_and_is_a_2020_12_schema(run_cexact, name: str) 
     assert result.exit_code == 0, result.stderr
     schema = json.loads(result.stdout)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema == json.loads((ROOT / "schemas" / f"{name}.schema.json").read_text("utf-8"))
+    assert schema == json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text("utf-8"))
 
 
 def test_every_shipped_schema_file_is_listed() -> None:
-    files = {p.name.removesuffix(".schema.json") for p in (ROOT / "schemas").glob("*.schema.json")}
+    files = {p.name.removesuffix(".schema.json") for p in (SCHEMA_DIR).glob("*.schema.json")}
     assert files == set(SCHEMA_NAMES)
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cexact.atomic_write import write_text_atomic
 from cexact.errors import InputError
+from cexact.report.atomic_write import write_text_atomic
 from tests.conftest import ROOT
 
 CASE = ROOT / "tests" / "cases" / "setpoint-outside-tolerance"

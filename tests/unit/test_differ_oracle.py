@@ -19,8 +19,8 @@ from deepdiff import DeepDiff
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cexact.comparison import compare_documents
-from cexact.yaml_loader import LoadedDocument
+from cexact.commands.diff import compare_documents
+from cexact.recipe.loader import LoadedDocument
 
 KEYED_LISTS = {"steps", "equipment", "materials", "procedures", "spare_parts"}
 UNITS = ("rpm", "degC", "m/min", "Pa", "percent")

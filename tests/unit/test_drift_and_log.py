@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from cexact.drift import PENDING, TAKEN, DriftResult, compute_drift
+from cexact.commands.drift import PENDING, TAKEN, DriftResult, compute_drift
+from cexact.commands.log import CREATED, DELETED, recipe_log
 from cexact.errors import GitError, InputError
-from cexact.git_source import RecipeSource, read_recipe_source
-from cexact.history import CREATED, DELETED, recipe_log
 from cexact.model import DeviationKind, Stage
+from cexact.recipe.git_source import RecipeSource, read_recipe_source
 from tests.git_repos import (
     CHILD_A,
     CHILD_B,

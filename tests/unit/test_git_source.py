@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from cexact import git_source
 from cexact.errors import GitError, RecipeLoadError
-from cexact.git_source import (
+from cexact.recipe import git_source
+from cexact.recipe.git_source import (
+    FileVersion,
     check_revision,
-    file_history,
     git_blob_sha,
     locate_in_repository,
+    open_repository,
     read_recipe_source,
 )
 from tests.git_repos import (
@@ -379,3 +381,9 @@ def test_a_damaged_repository_gives_a_git_error_not_a_traceback(tmp_path: Path) 
     assert "\n" not in str(raised.value)
     with pytest.raises(GitError, match=r"cannot read line\.yaml at"):
         file_history("line.yaml", builder.root)
+
+
+def file_history(path: str, repo: Path, **options: Any) -> list[FileVersion]:
+    """The commits that touched `path`, as `cexact log` and `drift` read them."""
+    with open_repository(repo) as repository:
+        return list(repository.history(repository.path_in_repository(path), **options))

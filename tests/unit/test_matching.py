@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from cexact.matching import (
+from cexact.commands.match import (
     REASON_MEANS,
     REASON_VARIANCE,
     MatchReport,
@@ -29,11 +29,11 @@ from cexact.matching import (
     variance_ratio_test,
     welch_t_test,
 )
-from cexact.measurements import MeasurementSet, load_measurements
 from cexact.model import DeviationKind, Severity, SourceLocation, Stage
-from cexact.recipes import load_valid_recipe
-from cexact.validation import validate_document
-from cexact.yaml_loader import LoadedDocument, load_bytes
+from cexact.recipe.loader import LoadedDocument, load_bytes
+from cexact.recipe.measurements import MeasurementSet, load_measurements
+from cexact.recipe.reading import load_valid_recipe
+from cexact.recipe.validation import validate_document
 from tests.conftest import ROOT, SAMPLE_LINES
 
 # --- NIST/SEMATECH e-Handbook of Statistical Methods, worked examples -------------------

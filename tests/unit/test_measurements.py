@@ -8,16 +8,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cexact import measurements
 from cexact.errors import InputError, ValidationFailed
-from cexact.measurements import (
+from cexact.recipe import measurements
+from cexact.recipe.loader import LoadedDocument, load_bytes
+from cexact.recipe.measurements import (
     MeasurementSet,
     load_measurements,
     parse_measurements,
     recipe_outputs,
 )
-from cexact.validation import validate_document
-from cexact.yaml_loader import LoadedDocument, load_bytes
+from cexact.recipe.validation import validate_document
 
 RECIPE = textwrap.dedent(
     """\

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from cexact import parse_cache
-from cexact.comparison import compare_files
 from cexact.errors import ValidationFailed
 from cexact.model import DeviationKind
-from cexact.recipes import load_valid_recipe
-from cexact.yaml_loader import PackedLocations, load_file, pack_locations
+from cexact.recipe import cache as parse_cache
+from cexact.recipe.loader import PackedLocations, load_file, pack_locations
+from cexact.recipe.reading import load_valid_recipe
+from tests.conftest import diff_files
 
 RECIPE = textwrap.dedent(
     """\
@@ -102,7 +102,7 @@ def test_true_and_1_stay_different_inside_otherwise_equal_steps(
     child_text = RECIPE.replace("role: mother", "role: child, mother: {site: m, version: '1.0'}")
     child = write(tmp_path, "c.yaml", child_text.replace("vacuum: true", "vacuum: 1"))
     for _ in range(2):  # the second round reads both from the cache
-        result = compare_files(mother, child, use_cache=use_cache)
+        result = diff_files(mother, child, use_cache=use_cache)
         assert [(d.path, d.kind) for d in result.deviations] == [
             ("steps[mix].equipment[mixer].configuration.vacuum", DeviationKind.TYPE_CHANGED)
         ]

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from cexact.commands.validate import validate_file
 from cexact.model import Finding
-from cexact.validation import validate_document, validate_file
-from cexact.yaml_loader import load_bytes
+from cexact.recipe.loader import load_bytes
+from cexact.recipe.validation import validate_document
 from tests.conftest import MINIMAL_RECIPE
 
 SOURCE = "recipe.yaml"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cexact.errors import RecipeLoadError
-from cexact.yaml_loader import LoadedDocument, LoadLimits, load_bytes, load_file
+from cexact.recipe.loader import LoadedDocument, LoadLimits, load_bytes, load_file
 from tests.conftest import run_cexact_process
 
 SOURCE = "recipe.yaml"

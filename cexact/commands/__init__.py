@@ -1,0 +1,1 @@
+"""One module per command core, named as the command: each returns one frozen result."""

@@ -1,0 +1,58 @@
+"""`cexact validate`'s core: load and validate files, every problem a located finding."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cexact.errors import RecipeLoadError
+from cexact.model import Finding
+from cexact.recipe.discovery import discover_yaml_files, schema_name_for
+from cexact.recipe.loader import DEFAULT_LIMITS, LoadLimits, load_file
+from cexact.recipe.validation import validate_document
+
+
+@dataclass(frozen=True, slots=True)
+class FileValidation:
+    """The outcome of validating one file."""
+
+    source: str
+    schema_name: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def valid(self) -> bool:
+        return not self.findings
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationReport:
+    """The outcome of `cexact validate`: one entry per file, in path order."""
+
+    files: tuple[FileValidation, ...]
+
+    @property
+    def valid(self) -> bool:
+        return all(f.valid for f in self.files)
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(finding for f in self.files for finding in f.findings)
+
+
+def validate_file(path: Path, limits: LoadLimits = DEFAULT_LIMITS) -> FileValidation:
+    """Load and validate one file; load errors become findings too."""
+    try:
+        document = load_file(path, limits)
+    except RecipeLoadError as error:
+        finding = Finding(str(path), error.line, error.column, error.message, error.rule)
+        return FileValidation(str(path), "recipe", (finding,))
+    name = schema_name_for(document)
+    return FileValidation(str(path), name, validate_document(document, name))
+
+
+def validate_paths(paths: Sequence[Path], limits: LoadLimits = DEFAULT_LIMITS) -> ValidationReport:
+    return ValidationReport(tuple(validate_file(p, limits) for p in discover_yaml_files(paths)))
+
+

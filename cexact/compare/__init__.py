@@ -1,0 +1,1 @@
+"""Comparing: the differ, classification, the project policy, waivers and the gate."""

@@ -1,0 +1,219 @@
+"""Approved deviations (waivers): loading, matching deviations, and each waiver's state.
+
+A waiver names one child site of one line, the deviation path it covers, and
+optionally the mother and child values it covers: a waiver for 130 -> 135 degC
+does not cover 130 -> 140 degC. A covered deviation stays in every report,
+marked with the waiver id, but no longer counts against the required stage.
+An expired waiver covers nothing, and the deviations it would have covered
+say so. A waiver that matches no deviation is unused (stale).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from cexact.compare.policy import path_pattern_regex
+from cexact.errors import ValidationFailed
+from cexact.model import Deviation, SourceLocation
+from cexact.recipe import units
+from cexact.recipe.loader import LoadedDocument, load_file
+from cexact.recipe.validation import validate_document
+
+DEFAULT_EXPIRING_WITHIN_DAYS = 30
+WAIVER_FILE_NAME = "waivers.yaml"
+
+
+class WaiverStatus(StrEnum):
+    ACTIVE = "active"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+    UNUSED = "unused"
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    name: str
+    role: str
+    date: str
+
+
+@dataclass(frozen=True, slots=True)
+class Waiver:
+    """One approved deviation, as written in a waiver file."""
+
+    id: str
+    line: str
+    site: str
+    path: str
+    ground: str
+    reason: str | None
+    change_request: str
+    approvals: tuple[Approval, ...]
+    expires: datetime.date
+    location: SourceLocation
+    justification: str = ""
+    mother: Any = None
+    child: Any = None
+    has_mother_value: bool = False
+    has_child_value: bool = False
+
+    def applies_to(self, line_id: str, site: str) -> bool:
+        return self.line == line_id and self.site == site
+
+    def expired_on(self, today: datetime.date) -> bool:
+        return self.expires < today
+
+    def matches(self, deviation: Deviation) -> bool:
+        """True when this waiver's path and values describe `deviation`."""
+        if not path_pattern_regex(self.path).match(deviation.path):
+            return False
+        if self.has_mother_value and not values_match(self.mother, deviation.mother):
+            return False
+        return not (self.has_child_value and not values_match(self.child, deviation.child))
+
+
+@dataclass(frozen=True, slots=True)
+class WaiverOutcome:
+    """What a waiver did in one comparison (or, with no recipes, by its dates)."""
+
+    waiver: Waiver
+    status: WaiverStatus
+    covers: tuple[str, ...] = ()
+    """Paths of the deviations it covers (for an expired one: would have covered)."""
+
+
+def values_match(expected: Any, actual: Any) -> bool:
+    """Waiver value against deviation value: quantities compare with units."""
+    if _is_quantity(expected) and _is_quantity(actual):
+        if not units.convertible(expected["unit"], actual["unit"]):
+            return False
+        converted = units.convert(expected["value"], expected["unit"], actual["unit"])
+        if not units.close(converted, actual["value"]):
+            return False
+        if "tolerance" in expected:
+            if "tolerance" not in actual:
+                return False
+            tolerance = units.convert_interval(
+                expected["tolerance"], expected["unit"], actual["unit"]
+            )
+            return units.close(tolerance, actual["tolerance"])
+        return True
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return expected is actual
+    if isinstance(expected, (int, float)) and isinstance(actual, (int, float)):
+        return units.close(float(expected), float(actual))
+    return bool(expected == actual)
+
+
+def _is_quantity(value: Any) -> bool:
+    return isinstance(value, dict) and "value" in value and "unit" in value
+
+
+def load_waiver_file(path: Path) -> tuple[Waiver, ...]:
+    """Waivers from one file; ValidationFailed with located findings if invalid."""
+    document = load_file(path)
+    findings = validate_document(document, "waivers")
+    if findings:
+        raise ValidationFailed(f"{path} is not a valid waiver file", findings)
+    return waivers_from_document(document)
+
+
+def waivers_from_document(document: LoadedDocument) -> tuple[Waiver, ...]:
+    waivers = []
+    for index, raw in enumerate(document.data["waivers"]):
+        line, column = document.position_of(("waivers", index)) or (1, 1)
+        waivers.append(
+            Waiver(
+                id=raw["id"],
+                line=raw["line"],
+                site=raw["site"],
+                path=raw["path"],
+                ground=raw["ground"],
+                reason=raw.get("reason"),
+                change_request=raw["change_request"],
+                approvals=tuple(
+                    Approval(a["name"], a["role"], a["date"]) for a in raw["approved_by"]
+                ),
+                expires=datetime.date.fromisoformat(raw["expires"]),
+                location=SourceLocation(document.source, line, column),
+                justification=raw.get("justification", ""),
+                mother=raw.get("mother"),
+                child=raw.get("child"),
+                has_mother_value="mother" in raw,
+                has_child_value="child" in raw,
+            )
+        )
+    return tuple(waivers)
+
+
+def load_waiver_files(paths: Iterable[Path]) -> tuple[Waiver, ...]:
+    return tuple(waiver for path in paths for waiver in load_waiver_file(path))
+
+
+def apply_waivers(
+    deviations: Sequence[Deviation],
+    waivers: Sequence[Waiver],
+    *,
+    line_id: str,
+    site: str,
+    today: datetime.date,
+    expiring_within_days: int = DEFAULT_EXPIRING_WITHIN_DAYS,
+) -> tuple[tuple[Deviation, ...], tuple[WaiverOutcome, ...]]:
+    """Mark covered deviations, and say what each applicable waiver did.
+
+    The first active waiver (in file order) that matches a deviation covers it.
+    Deviations only an expired waiver matches name it in `expired_waiver`.
+    """
+    applicable = [w for w in waivers if w.applies_to(line_id, site)]
+    covered: dict[str, list[str]] = {w.id: [] for w in applicable}
+    marked = []
+    for deviation in deviations:
+        active = next(
+            (w for w in applicable if not w.expired_on(today) and w.matches(deviation)), None
+        )
+        if active is not None:
+            covered[active.id].append(deviation.path)
+            marked.append(replace(deviation, waiver=active.id))
+            continue
+        expired = next(
+            (w for w in applicable if w.expired_on(today) and w.matches(deviation)), None
+        )
+        if expired is not None:
+            covered[expired.id].append(deviation.path)
+            marked.append(replace(deviation, expired_waiver=expired.id))
+            continue
+        marked.append(deviation)
+    outcomes = tuple(
+        WaiverOutcome(
+            waiver,
+            status_by_date(waiver, today, expiring_within_days, used=bool(covered[waiver.id])),
+            tuple(covered[waiver.id]),
+        )
+        for waiver in applicable
+    )
+    return tuple(marked), outcomes
+
+
+def status_by_date(
+    waiver: Waiver, today: datetime.date, expiring_within_days: int, *, used: bool = True
+) -> WaiverStatus:
+    if waiver.expired_on(today):
+        return WaiverStatus.EXPIRED
+    if not used:
+        return WaiverStatus.UNUSED
+    if (waiver.expires - today).days <= expiring_within_days:
+        return WaiverStatus.EXPIRING
+    return WaiverStatus.ACTIVE
+
+
+def default_waiver_files(child_recipe: Path | None) -> list[Path]:
+    """`waivers.yaml` beside the child recipe, when there is one."""
+    if child_recipe is None:
+        return []
+    candidate = child_recipe.parent / WAIVER_FILE_NAME
+    return [candidate] if candidate.is_file() else []

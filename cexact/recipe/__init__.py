@@ -1,0 +1,1 @@
+"""Reading: the strict YAML loader, the parse cache, git sources, schemas, validation, units."""

@@ -1,0 +1,265 @@
+"""Validation of a loaded recipe: the JSON Schema, then the rules beyond it.
+
+Every finding is located at the offending key's line and column, and worded
+for a process engineer rather than for a JSON Schema expert.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from typing import Any
+
+from cexact.model import Finding
+from cexact.recipe import schema_store
+from cexact.recipe.loader import LoadedDocument, PathKey
+from cexact.recipe.units import is_valid_unit
+
+
+def validate_document(document: LoadedDocument, schema_name: str = "recipe") -> tuple[Finding, ...]:
+    """All findings for `document` against the named schema (and recipe rules)."""
+    findings = list(dict.fromkeys(schema_findings(document, schema_name)))
+    if schema_name == "recipe" and not findings:
+        findings.extend(recipe_rule_findings(document))
+    if schema_name == "waivers" and not findings:
+        findings.extend(waiver_rule_findings(document))
+    findings.sort(key=lambda f: (f.line or 0, f.column or 0, f.message))
+    return tuple(findings)
+
+
+def finding_at(document: LoadedDocument, path: PathKey, message: str, rule: str) -> Finding:
+    position = document.position_of(path)
+    line, column = position if position is not None else (None, None)
+    return Finding(document.source, line, column, message, rule, json_path(path))
+
+
+def json_path(path: PathKey) -> str:
+    """A readable path: `steps[3].parameters.speed`."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text or "(top level)"
+
+
+# --- JSON Schema ---------------------------------------------------------------
+
+
+def schema_findings(document: LoadedDocument, schema_name: str) -> Iterator[Finding]:
+    if schema_store.fast_validator(schema_name).is_valid(document.data):
+        return
+    validator = schema_store.detailed_validator(schema_name)
+    for error in validator.iter_errors(document.data):
+        yield from _findings_for_error(document, error)
+
+
+def _findings_for_error(document: LoadedDocument, error: Any) -> Iterator[Finding]:
+    path: PathKey = tuple(error.absolute_path)
+    keyword = error.validator
+    if keyword == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extras = [k for k in error.instance if k not in error.schema.get("properties", {})]
+        for extra in extras:
+            hint = f" (expected one of: {', '.join(allowed)})" if allowed else ""
+            yield finding_at(document, (*path, extra), f"unknown field {extra!r}{hint}", "schema")
+        return
+    if keyword in ("anyOf", "oneOf") and error.context:
+        # Report what is wrong inside the alternative that fits the value's
+        # type (a quantity's bad tolerance), not that no alternative fits.
+        fitting = [
+            sub
+            for sub in error.context
+            if not (sub.validator == "type" and tuple(sub.absolute_path) == path)
+        ]
+        if fitting:
+            for sub in fitting:
+                yield from _findings_for_error(document, sub)
+            return
+    yield finding_at(document, path, _describe(error), "schema")
+
+
+_TYPE_WORDS = {
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "object": "a mapping (key: value pairs)",
+    "array": "a list",
+    "null": "nothing",
+}
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "nothing (null)"
+
+
+def _describe(error: Any) -> str:
+    keyword = error.validator
+    instance = error.instance
+    value = error.validator_value
+    where = json_path(tuple(error.absolute_path))
+    if keyword == "required":
+        missing = [k for k in value if k not in instance]
+        return f"{where}: missing required field {', '.join(repr(k) for k in missing)}"
+    if keyword == "type":
+        wanted = value if isinstance(value, list) else [value]
+        words = " or ".join(_TYPE_WORDS.get(str(w), str(w)) for w in wanted)
+        return f"{where}: expected {words}, found {_kind_of(instance)}"
+    if keyword in ("enum", "const"):
+        options = value if keyword == "enum" else [value]
+        choices = ", ".join(repr(o) for o in options)
+        return f"{where}: must be one of {choices}, found {_kind_of(instance)}"
+    if keyword == "minLength":
+        return f"{where}: must not be empty"
+    if keyword == "minItems":
+        return f"{where}: needs at least {value} item(s)"
+    if keyword == "minimum":
+        return f"{where}: must be at least {value}, found {instance}"
+    if keyword == "exclusiveMinimum":
+        return f"{where}: must be more than {value}, found {instance}"
+    if keyword == "maximum":
+        return f"{where}: must be at most {value}, found {instance}"
+    if keyword == "exclusiveMaximum":
+        return f"{where}: must be less than {value}, found {instance}"
+    if keyword == "pattern":
+        description = error.schema.get("description", f"must match {value}")
+        return f"{where}: {instance!r} is not valid here: {description}"
+    if keyword in ("anyOf", "oneOf"):
+        title = str(error.schema.get("description") or error.schema.get("title") or "a value")
+        title = (title[:1].lower() + title[1:]).rstrip(".")
+        return f"{where}: {_kind_of(instance)} is not valid here; expected {title}"
+    return f"{where}: {error.message}"
+
+
+# --- Rules beyond the schema -----------------------------------------------------
+
+_KEYED_LISTS_IN_STEP = ("equipment", "materials", "procedures")
+
+
+def recipe_rule_findings(document: LoadedDocument) -> Iterator[Finding]:
+    """Rules the schema cannot say: unique ids, units, limits, mother reference."""
+    data = document.data
+    yield from _mother_reference(document, data["line"])
+    yield from _date(document, data["line"], ("line", "effective"))
+    yield from _unique_ids(document, data.get("procedures", []), ("procedures",), "procedure")
+    yield from _unique_ids(document, data["steps"], ("steps",), "step")
+    for name, setting in data.get("environment", {}).items():
+        yield from _setting(document, setting, ("environment", name))
+    for index, step in enumerate(data["steps"]):
+        base: PathKey = ("steps", index)
+        for list_name in _KEYED_LISTS_IN_STEP:
+            yield from _unique_ids(
+                document, step.get(list_name, []), (*base, list_name), list_name.rstrip("s")
+            )
+        for e_index, equipment in enumerate(step.get("equipment", [])):
+            yield from _unique_ids(
+                document,
+                equipment.get("spare_parts", []),
+                (*base, "equipment", e_index, "spare_parts"),
+                "spare part",
+            )
+        for name, setting in step.get("parameters", {}).items():
+            yield from _setting(document, setting, (*base, "parameters", name))
+        for name, output in step.get("outputs", {}).items():
+            yield from _output(document, output, (*base, "outputs", name))
+
+
+def waiver_rule_findings(document: LoadedDocument) -> Iterator[Finding]:
+    """Rules for waiver files beyond their schema: unique ids, real dates."""
+    waivers = document.data["waivers"]
+    yield from _unique_ids(document, waivers, ("waivers",), "waiver")
+    for index, waiver in enumerate(waivers):
+        yield from _date(document, waiver, ("waivers", index, "expires"))
+        for a_index, approval in enumerate(waiver["approved_by"]):
+            yield from _date(document, approval, ("waivers", index, "approved_by", a_index, "date"))
+
+
+def _mother_reference(document: LoadedDocument, line: dict[str, Any]) -> Iterator[Finding]:
+    if line["role"] == "child" and "mother" not in line:
+        yield finding_at(
+            document,
+            ("line", "role"),
+            "a child recipe must name its mother: line.mother: {site, version}",
+            "mother-reference",
+        )
+    if line["role"] == "mother" and "mother" in line:
+        yield finding_at(
+            document,
+            ("line", "mother"),
+            "a mother recipe must not name a mother (line.role is 'mother')",
+            "mother-reference",
+        )
+
+
+def _date(document: LoadedDocument, mapping: dict[str, Any], path: PathKey) -> Iterator[Finding]:
+    text = mapping.get(str(path[-1]))
+    if isinstance(text, str):
+        try:
+            datetime.date.fromisoformat(text)
+        except ValueError:
+            yield finding_at(document, path, f"{text!r} is not a calendar date", "date")
+
+
+def _unique_ids(
+    document: LoadedDocument, items: list[dict[str, Any]], path: PathKey, what: str
+) -> Iterator[Finding]:
+    first_seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        identifier = item["id"]
+        if identifier in first_seen:
+            first = document.position_of((*path, first_seen[identifier], "id"))
+            first_line = f" (first on line {first[0]})" if first else ""
+            yield finding_at(
+                document,
+                (*path, index, "id"),
+                f"duplicate {what} id {identifier!r}{first_line}",
+                "duplicate-id",
+            )
+        else:
+            first_seen[identifier] = index
+
+
+def _setting(document: LoadedDocument, setting: Any, path: PathKey) -> Iterator[Finding]:
+    if isinstance(setting, dict):
+        yield from _unit(document, setting["unit"], (*path, "unit"))
+
+
+def _unit(document: LoadedDocument, unit: str, path: PathKey) -> Iterator[Finding]:
+    if not is_valid_unit(unit):
+        yield finding_at(document, path, f"unknown unit {unit!r}", "unit")
+
+
+def _output(document: LoadedDocument, output: dict[str, Any], path: PathKey) -> Iterator[Finding]:
+    yield from _unit(document, output["unit"], (*path, "unit"))
+    target, lsl, usl = output["target"], output.get("lsl"), output.get("usl")
+    if lsl is not None and usl is not None and lsl > usl:
+        yield finding_at(
+            document, (*path, "lsl"), f"lower spec limit {lsl} is above upper {usl}", "spec-limits"
+        )
+        return
+    if lsl is not None and target < lsl:
+        yield finding_at(
+            document,
+            (*path, "target"),
+            f"target {target} is below the lower spec limit {lsl}",
+            "spec-limits",
+        )
+    if usl is not None and target > usl:
+        yield finding_at(
+            document,
+            (*path, "target"),
+            f"target {target} is above the upper spec limit {usl}",
+            "spec-limits",
+        )

@@ -1,0 +1,204 @@
+"""Markdown, for pasting into a change request or a pull-request comment."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TextIO
+
+from cexact.commands.check import FleetReport
+from cexact.commands.diff import DiffResult
+from cexact.commands.drift import DriftResult
+from cexact.commands.log import RecipeLog
+
+if TYPE_CHECKING:
+    from cexact.commands.match import MatchReport
+from cexact.model import Deviation, Stage
+from cexact.report import Renderer
+from cexact.report.formatting import achieved_label, format_change, stage_cell
+
+
+def _cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _where(deviation: Deviation) -> str:
+    """`mother:line -> child:line`, or the one side that has the value."""
+    sides = [
+        f"{location.file}:{location.line}"
+        for location in (deviation.mother_location, deviation.child_location)
+        if location is not None
+    ]
+    return " -> ".join(sides)
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4g}"
+
+
+def _p(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def write_matching(report: MatchReport, out: TextIO) -> None:
+    out.write(
+        f"\n### Measured outputs\n\n{len(report.matched)} matched, "
+        f"{len(report.not_matched)} not matched, {len(report.insufficient)} with insufficient "
+        f"data, {len(report.unverified)} unverified.\n\n"
+        "| Output | Verdict | n (mother / child) | Mean | Std | Margin | TOST p | Var. ratio "
+        "| F p | Cpk (mother / child) |\n|---|---|---|---|---|---|---|---|---|---|\n"
+    )
+    for m in report.outputs:
+        verdict = m.verdict.value + (f" ({'; '.join(m.reasons)})" if m.reasons else "")
+        out.write(
+            f"| `steps[{_cell(m.step)}].outputs.{_cell(m.output)}` | {_cell(verdict)} | "
+            f"{m.mother.n} / {m.child.n} | {_num(m.mother.mean)} -> {_num(m.child.mean)} "
+            f"{_cell(m.unit)} | {_num(m.mother.std)} -> {_num(m.child.std)} | "
+            f"{'±' + _num(m.margin) if m.margin is not None else '-'} | {_p(m.tost_p)} | "
+            f"{_num(m.variance_ratio)} | {_p(m.f_p)} | "
+            f"{_num(m.mother.cpk)} / {_num(m.child.cpk)} |\n"
+        )
+    if report.unverified:
+        names = ", ".join(f"`steps[{s}].outputs.{o}`" for s, o in report.unverified)
+        out.write(f"\nUnverified (no data at a site): {names}\n")
+
+
+class MarkdownRenderer(Renderer):
+    name = "markdown"
+
+    def render_diff(self, result: DiffResult, out: TextIO) -> None:
+        mother, child = result.mother, result.child
+        verdict = "PASS" if result.passed else "FAIL"
+        out.write(f"## cexact diff: {_cell(child.site)} against {_cell(mother.site)}\n\n")
+        out.write(
+            f"**{verdict}**: achieved **{achieved_label(result.achieved)}**, "
+            f"required **{result.required.display_name}**.\n\n"
+        )
+        out.write(f"- Line: `{_cell(mother.line_id)}`\n")
+        out.write(f"- Mother: `{_cell(mother.path)}` version {_cell(mother.version)}\n")
+        out.write(f"- Child: `{_cell(child.path)}` version {_cell(child.version)}\n")
+        for note in result.notes:
+            out.write(f"- Note: {_cell(note)}\n")
+        out.write("\n| Stage | Open | Waived |\n|---|---:|---:|\n")
+        for count in result.counts:
+            out.write(f"| {count.stage.display_name} | {count.open} | {count.waived} |\n")
+        for stage in Stage.ordered():
+            deviations = [d for d in result.deviations if d.stage is stage]
+            if not deviations:
+                continue
+            out.write(f"\n### {stage.display_name} ({len(deviations)})\n\n")
+            out.write("| Path | Change | Severity | Mother | Child | Detail | Where |\n")
+            out.write("|---|---|---|---|---|---|---|\n")
+            for deviation in deviations:
+                mother_text, child_text = format_change(deviation)
+                detail = deviation.detail
+                if deviation.waiver:
+                    detail = f"waived by {deviation.waiver}; {detail}".rstrip("; ")
+                if deviation.expired_waiver:
+                    detail = f"waiver {deviation.expired_waiver} has expired; {detail}".rstrip("; ")
+                out.write(
+                    f"| `{_cell(deviation.path)}` | {deviation.kind.value} | "
+                    f"{deviation.severity.value} | {_cell(mother_text)} | {_cell(child_text)} | "
+                    f"{_cell(detail)} | {_cell(_where(deviation))} |\n"
+                )
+        if result.matching is not None:
+            write_matching(result.matching, out)
+        if result.waivers:
+            out.write(
+                "\n### Waivers\n\n| Waiver | Status | Path | Covers | Expires | Change request "
+                "| Approved by |\n|---|---|---|---:|---|---|---|\n"
+            )
+            for outcome in result.waivers:
+                waiver = outcome.waiver
+                approvers = ", ".join(f"{a.name} ({a.role}, {a.date})" for a in waiver.approvals)
+                out.write(
+                    f"| {_cell(waiver.id)} | {outcome.status.value} | `{_cell(waiver.path)}` | "
+                    f"{len(outcome.covers)} | {waiver.expires.isoformat()} | "
+                    f"{_cell(waiver.change_request)} | {_cell(approvers)} |\n"
+                )
+        if not result.deviations:
+            out.write("\nNo deviations: the child copies the mother exactly.\n")
+
+    def render_fleet(self, report: FleetReport, out: TextIO) -> None:
+        verdict = "PASS" if report.passed else "FAIL"
+        shard = f" (shard {report.shard})" if report.shard else ""
+        out.write(f"## cexact check: {_cell(report.root)}{shard}\n\n**{verdict}**: ")
+        failed = len(report.failed_checks)
+        out.write(f"{len(report.checks) - failed} of {len(report.checks)} child site(s) pass")
+        out.write(f", {len(report.problems)} problem(s) in the files.\n\n")
+        stages = Stage.ordered()
+        out.write("| Line | Site | " + " | ".join(s.display_name for s in stages))
+        out.write(" | Achieved | Required | Verdict |\n")
+        out.write("|---|---|" + "---|" * len(stages) + "---|---|---|\n")
+        for check in report.checks:
+            cells = " | ".join(stage_cell(count)[0] for count in check.counts)
+            out.write(
+                f"| {_cell(check.child.line_id)} | {_cell(check.child.site)} | {cells} | "
+                f"{achieved_label(check.achieved)} | {check.required.display_name} | "
+                f"{'PASS' if check.passed else 'FAIL'} |\n"
+            )
+        if report.problems:
+            out.write("\n### Problems\n\n")
+            for finding in report.problems:
+                out.write(
+                    f"- `{_cell(finding.where)}`: {_cell(finding.message)} ({finding.rule})\n"
+                )
+        for check in report.failed_checks:
+            out.write("\n")
+            self.render_diff(check, out)
+
+    def render_drift(self, result: DriftResult, out: TextIO) -> None:
+        verdict = "PASS" if result.passed else "FAIL"
+        then, now = result.mother_then, result.mother_now
+        out.write(
+            f"## cexact drift: {_cell(result.child.site)} against mother "
+            f"{_cell(then.version)} -> {_cell(now.version)}\n\n"
+        )
+        pending = sum(1 for i in result.items if i.status == "pending")
+        out.write(
+            f"**{verdict}**: {pending} of {len(result.items)} mother change(s) pending "
+            f"(required: {result.required.display_name}).\n\n"
+        )
+        for note in result.notes:
+            out.write(f"- Note: {_cell(note)}\n")
+        if result.items:
+            out.write("\n| Status | Stage | Path | Change | Before | After |\n")
+            out.write("|---|---|---|---|---|---|\n")
+            for item in result.items:
+                before, after = format_change(item.change)
+                out.write(
+                    f"| {item.status} | {item.change.stage.display_name} | "
+                    f"`{_cell(item.change.path)}` | {item.change.kind.value} | "
+                    f"{_cell(before)} | {_cell(after)} |\n"
+                )
+
+    def render_log(self, log: RecipeLog, out: TextIO) -> None:
+        out.write(f"## cexact log: `{_cell(log.path)}`\n")
+        for entry in log.entries:
+            version = entry.version
+            out.write(
+                f"\n### {version.short} {_cell(version.message)}\n\n"
+                f"{_cell(version.author)}, {version.date}"
+            )
+            if entry.recipe_version:
+                out.write(f", recipe version {_cell(entry.recipe_version)}")
+            out.write("\n")
+            if entry.note:
+                out.write(f"\n_{_cell(entry.note)}_\n")
+            if entry.changes:
+                out.write("\n| Stage | Path | Change | Before | After |\n|---|---|---|---|---|\n")
+                for change in entry.changes:
+                    before, after = format_change(change)
+                    out.write(
+                        f"| {change.stage.display_name} | `{_cell(change.path)}` | "
+                        f"{change.kind.value} | {_cell(before)} | {_cell(after)} |\n"
+                    )
+
+    def render_match(self, report: MatchReport, out: TextIO) -> None:
+        verdict = "PASS" if not report.not_matched else "FAIL"
+        out.write(
+            f"## cexact match: `{_cell(report.child_source)}` against "
+            f"`{_cell(report.mother_source)}`\n\n**{verdict}**: "
+            f"{len(report.not_matched)} output(s) not matched.\n"
+        )
+        write_matching(report, out)
