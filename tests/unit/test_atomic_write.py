@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
 
-from cexact.errors import InputError
+from cexact.errors import InputError, UsageError
 from cexact.report.atomic_write import write_text_atomic
 from tests.conftest import ROOT
 
@@ -60,3 +61,59 @@ def test_a_report_to_a_missing_folder_is_exit_2_with_one_line(run_cexact, tmp_pa
     assert result.exit_code == 2
     assert result.stderr.startswith("cexact: error: cannot write")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_replaced_report_keeps_its_mode_and_a_new_one_gets_the_umask(tmp_path: Path) -> None:
+    shared = tmp_path / "shared.html"
+    shared.write_text("old", encoding="utf-8")
+    shared.chmod(0o644)
+    write_text_atomic(shared, "new")
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o644
+    previous = os.umask(0o027)
+    try:
+        write_text_atomic(tmp_path / "fresh.html", "new")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "fresh.html").stat().st_mode) == 0o640
+
+
+def test_a_symlink_is_written_through(tmp_path: Path) -> None:
+    real = tmp_path / "reports" / "latest.json"
+    real.parent.mkdir()
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "latest.json"
+    link.symlink_to(real)
+    write_text_atomic(link, "new")
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == "new"
+
+
+def test_a_character_device_is_written_into_never_replaced() -> None:
+    write_text_atomic(Path(os.devnull), "discarded")
+    assert stat.S_ISCHR(Path(os.devnull).stat().st_mode)
+
+
+def test_folders_and_fifos_are_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    for target in (tmp_path, fifo):
+        with pytest.raises(InputError, match="not a regular file"):
+            write_text_atomic(target, "x")
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_an_input_is_never_overwritten(tmp_path: Path) -> None:
+    recipe = tmp_path / "child.yaml"
+    recipe.write_text("cexact: 1\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="one of the command's inputs"):
+        write_text_atomic(tmp_path / "." / "child.yaml", "report", inputs=[recipe])
+    assert recipe.read_text(encoding="utf-8") == "cexact: 1\n"
+
+
+def test_temporaries_of_killed_processes_are_removed(tmp_path: Path) -> None:
+    gone = 2**22 + 12345  # above the default pid_max: no such process
+    stale = tmp_path / f".cexact-{gone}-abc.tmp"
+    stale.write_text("half a report", encoding="utf-8")
+    mine = tmp_path / f".cexact-{os.getpid()}-def.tmp"
+    mine.write_text("in progress", encoding="utf-8")
+    write_text_atomic(tmp_path / "report.txt", "done")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [mine.name, "report.txt"]
