@@ -100,7 +100,7 @@ def main() -> None:
             f"generated {args.outputs} outputs x {args.per_output:,} measurements per site "
             f"({size:.0f} MB of CSV) in {time.perf_counter() - started:.1f} s"
         )
-        recipe = load_valid_recipe(recipe_path, use_cache=False)
+        recipe = load_valid_recipe(recipe_path)
 
         loads, matches, totals = [], [], []
         verdicts: dict[Verdict, int] = {}

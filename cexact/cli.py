@@ -11,7 +11,7 @@ import io
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
@@ -19,6 +19,9 @@ from cexact import __version__
 from cexact.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_OK, CexactError
 from cexact.model import Stage
 from cexact.report import FORMAT_NAMES
+
+if TYPE_CHECKING:
+    from cexact.recipe.cache import ParseCache
 
 app = typer.Typer(
     name="cexact",
@@ -154,6 +157,13 @@ def validate(
     return EXIT_OK if report.valid else EXIT_BAD_INPUT
 
 
+def _parse_cache(no_cache: bool) -> ParseCache | None:
+    """The user's parse cache, or none with --no-cache."""
+    from cexact.recipe.cache import ParseCache
+
+    return None if no_cache else ParseCache.from_environment()
+
+
 def _parse_date(text: str | None, option: str = "--today") -> datetime.date | None:
     from cexact.errors import UsageError
 
@@ -225,7 +235,7 @@ def diff(
         required=required,
         policy=find_policy(policy_file),
         limits=LoadLimits(max_bytes=max_file_size),
-        use_cache=not no_cache,
+        cache=_parse_cache(no_cache),
         waivers=waivers,
         today=_parse_date(today),
         measurements=measurements,
@@ -311,7 +321,7 @@ def check(
             today=_parse_date(today),
             shard=Shard.parse(shard) if shard else None,
             jobs=jobs,
-            use_cache=not no_cache,
+            cache=_parse_cache(no_cache),
             limits=LoadLimits(max_bytes=max_file_size),
             progress=report_progress,
             measurements=measurements,
@@ -400,7 +410,7 @@ def drift(
         required=_parse_stage(require) if require is not None else None,
         policy=find_policy(policy_file),
         limits=limits,
-        use_cache=not no_cache,
+        cache=_parse_cache(no_cache),
     )
     _emit(lambda out: renderer.render_drift(result, out), output)
     return EXIT_OK if result.passed else EXIT_GATE_FAILED

@@ -37,6 +37,12 @@ MINIMAL_RECIPE = textwrap.dedent(
 """A small valid mother recipe that tests build invalid variants from."""
 
 
+@pytest.fixture(autouse=True)
+def _private_parse_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """No test reads or writes the user's real parse cache."""
+    monkeypatch.setenv("CEXACT_CACHE_DIR", str(tmp_path_factory.mktemp("parse-cache")))
+
+
 @dataclass(frozen=True)
 class CommandResult:
     exit_code: int

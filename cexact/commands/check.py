@@ -34,7 +34,7 @@ from cexact.compare.waivers import (
 )
 from cexact.errors import UsageError, ValidationFailed
 from cexact.model import Finding
-from cexact.recipe import cache as parse_cache
+from cexact.recipe.cache import ParseCache
 from cexact.recipe.discovery import discover_yaml_files, schema_name_for
 from cexact.recipe.loader import DEFAULT_LIMITS, LoadLimits, load_bytes, read_source_bytes
 from cexact.recipe.reading import load_valid_recipe
@@ -112,15 +112,14 @@ class FleetReport:
 # --- Work done in worker processes ---------------------------------------------------
 
 
-def _inspect(path: str, limits: LoadLimits, cache_dir: str | None) -> InspectedFile:
+def _inspect(path: str, limits: LoadLimits, cache: ParseCache) -> InspectedFile:
     """Load and validate one file; recipes go to the parse cache."""
     from cexact.errors import RecipeLoadError
 
-    parse_cache.use_directory(Path(cache_dir) if cache_dir else None)
     try:
         content = read_source_bytes(Path(path), limits)
         sha256 = hashlib.sha256(content).hexdigest()
-        cached = parse_cache.lookup(sha256, "recipe", path)
+        cached = cache.lookup(sha256, "recipe", path)
         if cached is not None:
             return _recipe_summary(path, cached.data)
         document = load_bytes(content, path, limits)
@@ -134,7 +133,7 @@ def _inspect(path: str, limits: LoadLimits, cache_dir: str | None) -> InspectedF
     if kind == "waivers":
         return InspectedFile(path, kind, (), waivers=waivers_from_document(document))
     if kind == "recipe":
-        parse_cache.store("recipe", document)
+        cache.store("recipe", document)
         return _recipe_summary(path, document.data)
     return InspectedFile(path, kind, ())
 
@@ -153,15 +152,14 @@ class _PairJob:
     today: datetime.date
     required: Any
     limits: LoadLimits
-    cache_dir: str | None
+    cache: ParseCache
     expiring_within_days: int
     measurements: str | None
 
 
 def _diff_pair(job: _PairJob) -> DiffResult:
-    parse_cache.use_directory(Path(job.cache_dir) if job.cache_dir else None)
-    mother = load_valid_recipe(Path(job.mother), job.limits)
-    child = load_valid_recipe(Path(job.child), job.limits)
+    mother = load_valid_recipe(Path(job.mother), job.limits, cache=job.cache)
+    child = load_valid_recipe(Path(job.child), job.limits, cache=job.cache)
     matching = None
     notes: tuple[str, ...] = ()
     if job.measurements is not None:
@@ -240,7 +238,7 @@ def check_fleet(
     today: datetime.date | None = None,
     shard: Shard | None = None,
     jobs: int | None = None,
-    use_cache: bool = True,
+    cache: ParseCache | None = None,
     limits: LoadLimits = DEFAULT_LIMITS,
     expiring_within_days: int = DEFAULT_EXPIRING_WITHIN_DAYS,
     progress: ProgressCallback | None = None,
@@ -259,20 +257,17 @@ def check_fleet(
             paths.extend(p for p in matches if p not in paths)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
     with tempfile.TemporaryDirectory(prefix="cexact-check-") as scratch:
-        cache_dir = None if use_cache else scratch
-        parse_cache.use_directory(Path(cache_dir) if cache_dir else None)
+        # Without the user's cache, a scratch one still parses each file once per run.
+        run_cache = cache if cache is not None else ParseCache(Path(scratch))
+        executor = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
         try:
-            executor = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
-            try:
-                return _check(
-                    root, paths, policy, required, today, shard, limits, cache_dir,
-                    executor, expiring_within_days, progress, measurements,
-                )  # fmt: skip
-            finally:
-                if executor is not None:
-                    executor.shutdown(cancel_futures=True)
+            return _check(
+                root, paths, policy, required, today, shard, limits, run_cache,
+                executor, expiring_within_days, progress, measurements,
+            )  # fmt: skip
         finally:
-            parse_cache.use_directory(None)
+            if executor is not None:
+                executor.shutdown(cancel_futures=True)
 
 
 def _check(
@@ -283,7 +278,7 @@ def _check(
     today: datetime.date,
     shard: Shard | None,
     limits: LoadLimits,
-    cache_dir: str | None,
+    cache: ParseCache,
     executor: Executor | None,
     expiring_within_days: int,
     progress: ProgressCallback | None,
@@ -292,7 +287,7 @@ def _check(
     inspected = _run_all(
         executor,
         _inspect,
-        [(str(p), limits, cache_dir) for p in paths],
+        [(str(p), limits, cache) for p in paths],
         "validating",
         progress,
     )
@@ -329,7 +324,7 @@ def _check(
                     today,
                     required,
                     limits,
-                    cache_dir,
+                    cache,
                     expiring_within_days,
                     str(measurements) if measurements is not None else None,
                 ),

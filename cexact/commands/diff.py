@@ -33,6 +33,7 @@ from cexact.recipe.reading import load_recipe_source
 
 if TYPE_CHECKING:
     from cexact.commands.match import MatchReport
+    from cexact.recipe.cache import ParseCache
     from cexact.recipe.git_source import GitProvenance, RecipeSource
 
 DEFAULT_REQUIRED_STAGE = Stage.COPY_EXACTLY
@@ -132,9 +133,7 @@ def compare_documents(
     are process-output-matching deviations like any other.
     """
     today = today or datetime.date.today()
-    differences = RecipeDiffer(annotated_schema("recipe")).diff(
-        mother.data, child.data, mother.boolean_paths, child.boolean_paths
-    )
+    differences = RecipeDiffer(annotated_schema("recipe")).diff(mother.data, child.data)
     deviations, outcomes = apply_waivers(
         classify(
             differences,
@@ -188,7 +187,7 @@ def compare_sources(
     required: Stage | None = None,
     policy: Policy = DEFAULT_POLICY,
     limits: LoadLimits = DEFAULT_LIMITS,
-    use_cache: bool = True,
+    cache: ParseCache | None = None,
     waivers: Sequence[Waiver] = (),
     today: datetime.date | None = None,
     measurements: Path | None = None,
@@ -198,8 +197,8 @@ def compare_sources(
     With `measurements`, a folder of per-site CSV files (`<site>.csv`), the
     sites' measured outputs are matched statistically too.
     """
-    mother_document = load_recipe_source(mother, limits, use_cache=use_cache)
-    child_document = load_recipe_source(child, limits, use_cache=use_cache)
+    mother_document = load_recipe_source(mother, limits, cache=cache)
+    child_document = load_recipe_source(child, limits, cache=cache)
     matching = None
     if measurements is not None:
         from cexact.commands.match import match_sites

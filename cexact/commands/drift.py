@@ -27,6 +27,7 @@ from cexact.compare import gate
 from cexact.compare.policy import DEFAULT_POLICY, Policy
 from cexact.errors import GitError, InputError
 from cexact.model import Deviation, Stage
+from cexact.recipe.cache import ParseCache
 from cexact.recipe.git_source import GitProvenance, GitRepository, RecipeSource, open_repository
 from cexact.recipe.loader import DEFAULT_LIMITS, LoadLimits
 from cexact.recipe.reading import load_recipe_source
@@ -109,15 +110,15 @@ def compute_drift(
     required: Stage | None = None,
     policy: Policy = DEFAULT_POLICY,
     limits: LoadLimits = DEFAULT_LIMITS,
-    use_cache: bool = True,
+    cache: ParseCache | None = None,
 ) -> DriftResult:
     """The mother's changes since `child`'s transfer version, each pending or taken.
 
     `mother` is the mother recipe now (usually the working-tree file); its
     history is read from `repo`, starting at the commit `mother` was read at.
     """
-    child_document = load_recipe_source(child, limits, use_cache=use_cache)
-    mother_now = load_recipe_source(mother, limits, use_cache=use_cache)
+    child_document = load_recipe_source(child, limits, cache=cache)
+    mother_now = load_recipe_source(mother, limits, cache=cache)
     reference = child_document.data["line"].get("mother")
     if reference is None:
         raise InputError(
@@ -151,7 +152,7 @@ def compute_drift(
         )
     if found_by:
         notes += (found_by,)
-    mother_then = load_recipe_source(then, limits, use_cache=use_cache)
+    mother_then = load_recipe_source(then, limits, cache=cache)
     changes = compare_documents(mother_then, mother_now, policy=policy).deviations
     gaps = [d.path for d in compare_documents(mother_now, child_document, policy=policy).deviations]
     items = tuple(

@@ -10,6 +10,7 @@ from cexact.commands.diff import compare_documents
 from cexact.compare.policy import DEFAULT_POLICY, Policy
 from cexact.errors import CexactError, GitError, ValidationFailed
 from cexact.model import Deviation
+from cexact.recipe.cache import ParseCache
 from cexact.recipe.git_source import FileVersion, open_repository
 from cexact.recipe.loader import DEFAULT_LIMITS, LoadedDocument, LoadLimits, load_bytes
 from cexact.recipe.reading import load_valid_recipe
@@ -55,7 +56,7 @@ def recipe_log(
     max_count: int | None = None,
     policy: Policy = DEFAULT_POLICY,
     limits: LoadLimits = DEFAULT_LIMITS,
-    use_cache: bool = True,
+    cache: ParseCache | None = None,
 ) -> RecipeLog:
     """The commits that touched a recipe, newest first, each compared with its first parent.
 
@@ -71,7 +72,7 @@ def recipe_log(
         ):
             parent = repository.first_parent(version.commit)
             previous = repository.read(parent, path, max_bytes=limits.max_bytes) if parent else None
-            entries.append(_entry(version, previous, path, policy, limits, use_cache))
+            entries.append(_entry(version, previous, path, policy, limits, cache))
         if not entries and since is None and max_count != 0:
             raise GitError(f"{path} has no commits in {repository.root_or_fail()}")
     return RecipeLog(path, tuple(entries))
@@ -83,7 +84,7 @@ def _entry(
     path: str,
     policy: Policy,
     limits: LoadLimits,
-    use_cache: bool,
+    cache: ParseCache | None,
 ) -> LogEntry:
     meta = replace(version, content=None)
     if version.content is None:
@@ -91,7 +92,7 @@ def _entry(
     name = f"{version.short}:{path}"
     try:
         current = load_valid_recipe(
-            Path(path), limits, use_cache=use_cache, source=name, content=version.content
+            Path(path), limits, cache=cache, source=name, content=version.content
         )
     except CexactError as error:
         declared = declared_version(version.content, name, limits)
@@ -103,7 +104,7 @@ def _entry(
         before: LoadedDocument = load_valid_recipe(
             Path(path),
             limits,
-            use_cache=use_cache,
+            cache=cache,
             source=f"{version.short}^:{path}",
             content=previous,
         )

@@ -14,7 +14,8 @@ from dataclasses import replace
 from cexact.compare.differ import Difference
 from cexact.compare.policy import Policy
 from cexact.model import NOT_COMPARED, Deviation, SourceLocation, Stage
-from cexact.recipe.loader import LoadedDocument, PathKey
+from cexact.recipe.loader import LoadedDocument
+from cexact.recipe.locations import PathKey
 
 
 def classify(

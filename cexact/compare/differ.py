@@ -11,15 +11,16 @@ found; classification (with the project policy) happens afterwards.
 from __future__ import annotations
 
 import bisect
+import marshal
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from cexact.model import DeviationKind, Severity
 from cexact.recipe import units
 from cexact.recipe.annotations import AnnotatedNode
-from cexact.recipe.loader import PathKey
+from cexact.recipe.locations import PathKey
 
 _NUMBER_TYPES = (int, float)
 
@@ -63,29 +64,10 @@ class RecipeDiffer:
         self.differences: list[Difference] = []
         self._step: str | None = None
         self._order = -1
-        self._mother_booleans: frozenset[PathKey] = frozenset()
-        self._child_booleans: frozenset[PathKey] = frozenset()
 
-    def diff(
-        self,
-        mother: Any,
-        child: Any,
-        mother_booleans: Iterable[PathKey] | None = None,
-        child_booleans: Iterable[PathKey] | None = None,
-    ) -> list[Difference]:
-        """Differences between two documents.
-
-        `*_booleans` are the paths of true/false values, as the loader records
-        them (found by a walk when not given): below them, Python's `==`
-        (true == 1) cannot be trusted to skip equal subtrees.
-        """
+    def diff(self, mother: Any, child: Any) -> list[Difference]:
+        """Differences between two documents."""
         self.differences = []
-        self._mother_booleans = _prefixes(
-            mother_booleans if mother_booleans is not None else boolean_paths(mother)
-        )
-        self._child_booleans = _prefixes(
-            child_booleans if child_booleans is not None else boolean_paths(child)
-        )
         self._walk(mother, child, self.schema, "", (), ())
         return self.differences
 
@@ -133,11 +115,10 @@ class RecipeDiffer:
         if (
             type(mother) is type(child)
             and isinstance(mother, (dict, list))
-            and mother_path not in self._mother_booleans
-            and child_path not in self._child_booleans
             and mother == child
+            and identical(mother, child)
         ):
-            return  # equal, and no true/false below that == could confuse with 1/0
+            return  # the same data, with no true == 1 or 60 == 60.0 hiding below
         if isinstance(mother, dict) and isinstance(child, dict):
             comparison = node.comparison_for(mother)
             if comparison == "quantity" and _is_quantity(mother) and _is_quantity(child):
@@ -449,21 +430,16 @@ class RecipeDiffer:
         )
 
 
-def boolean_paths(value: Any, path: PathKey = ()) -> Iterator[PathKey]:
-    """Paths of every true/false value in plain data."""
-    if isinstance(value, bool):
-        yield path
-    elif isinstance(value, dict):
-        for key, child in value.items():
-            yield from boolean_paths(child, (*path, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from boolean_paths(child, (*path, index))
+def identical(a: Any, b: Any) -> bool:
+    """Whether two pieces of plain data are the same, type for type, in the same order.
 
-
-def _prefixes(paths: Iterable[PathKey]) -> frozenset[PathKey]:
-    """Every path that has a true/false value at or below it."""
-    return frozenset(path[:end] for path in paths for end in range(len(path) + 1))
+    Python's `==` calls true equal to 1 and 60 equal to 60.0, however a value
+    arrived (written out, or repeated by an alias). marshal's version 2 format
+    writes every value with its type and no back-references, so equal bytes
+    mean identical data. Used only after `==` said equal: where the bytes
+    differ, the walk looks closer.
+    """
+    return marshal.dumps(a, 2) == marshal.dumps(b, 2)
 
 
 def _is_quantity(value: dict[str, Any]) -> bool:

@@ -1,12 +1,26 @@
-"""A parse cache keyed by file content: a repeated diff of unchanged files skips YAML.
+"""The parse cache: a repeated diff of unchanged files skips YAML and validation.
 
-An entry holds the loaded data and key positions of one valid recipe, stored
-with marshal (the fastest serialiser for plain data) under the user cache
-directory, in a file named by the sha256 of the file's bytes, this cexact
-version and a fingerprint of the schema and unit definitions. Only documents
-that validated are stored, so a hit also skips validation. `CEXACT_CACHE_DIR`
-moves the cache; `--no-cache` bypasses it. Any unreadable or corrupt entry is
-ignored and rewritten.
+An entry holds the loaded data and key positions of one *valid* document,
+stored with marshal (the fastest serialiser for plain data) in a file named by
+the sha256 of the file's bytes and a fingerprint of everything else the cached
+result depends on: cexact's version, the schema, the unit definitions and the
+source of the rules that read and validate documents (so editing a rule, even
+without a new version number, never lets an entry skip it).
+
+What an entry is trusted with, and what not:
+
+- an entry names the content hash and schema it was made for, and is used only
+  for a file with that hash: an entry copied or renamed onto another file's key
+  is refused;
+- an entry of any other shape (truncated, corrupt, another format or version,
+  data that no longer fits the schema) is ignored and rewritten, never used;
+- an entry is *not* signed: anyone who can write to the cache directory can
+  make cexact read crafted data for a file. Keep the directory private to the
+  user or CI job (the default, under the user's cache directory, is), and never
+  share it with less-trusted jobs.
+
+`ParseCache.from_environment()` is the user's cache (`CEXACT_CACHE_DIR`, else
+the platform's user cache directory); `--no-cache` passes no cache at all.
 """
 
 from __future__ import annotations
@@ -15,84 +29,90 @@ import contextlib
 import hashlib
 import marshal
 import os
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
 from cexact import __version__
 from cexact.recipe import schema_store
-from cexact.recipe.loader import LoadedDocument, PackedLocations, pack_locations
+from cexact.recipe.loader import LoadedDocument
+from cexact.recipe.locations import PackedLocations, pack_locations, packed_shape_ok
 
-_FORMAT = 2
-
-
-_directory_override: Path | None = None
-
-
-def use_directory(path: Path | None) -> None:
-    """Use `path` for this process's cache (None: back to the configured one).
-
-    `cexact check --no-cache` points its workers at a temporary directory, so
-    that each file is still parsed only once per run.
-    """
-    global _directory_override
-    _directory_override = path
+_FORMAT = 3
+CACHE_DIR_VARIABLE = "CEXACT_CACHE_DIR"
 
 
-def cache_directory() -> Path:
-    if _directory_override is not None:
-        return _directory_override
-    configured = os.environ.get("CEXACT_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    from platformdirs import user_cache_dir
+@dataclass(frozen=True, slots=True)
+class ParseCache:
+    """A content-keyed store of loaded, valid documents in one directory."""
 
-    return Path(user_cache_dir("cexact")) / "parsed"
+    directory: Path
+
+    @classmethod
+    def from_environment(cls) -> ParseCache:
+        """The user's cache: `$CEXACT_CACHE_DIR`, else the user cache directory."""
+        configured = os.environ.get(CACHE_DIR_VARIABLE)
+        if configured:
+            return cls(Path(configured))
+        from platformdirs import user_cache_dir
+
+        return cls(Path(user_cache_dir("cexact")) / "parsed")
+
+    def entry_path(self, sha256: str, schema_name: str) -> Path:
+        return self.directory / f"{sha256}-{schema_name}-{rules_fingerprint(schema_name)}.marshal"
+
+    def lookup(self, sha256: str, schema_name: str, source: str) -> LoadedDocument | None:
+        """The valid document with this content, named `source`; None if not cached."""
+        try:
+            entry = marshal.loads(self.entry_path(sha256, schema_name).read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+        if not _entry_fits(entry, sha256, schema_name):
+            return None
+        _, _, _, data, keys, positions = entry
+        return LoadedDocument(
+            source=source, data=data, locations=PackedLocations(keys, positions), sha256=sha256
+        )
+
+    def store(self, schema_name: str, document: LoadedDocument) -> None:
+        """Remember a valid document; failing to write is not an error (it is a cache)."""
+        path = self.entry_path(document.sha256, schema_name)
+        keys, positions = pack_locations(document.locations)
+        entry = (_FORMAT, document.sha256, schema_name, document.data, keys, positions)
+        with contextlib.suppress(OSError, ValueError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_bytes(marshal.dumps(entry))
+            temporary.replace(path)
+
+
+def _entry_fits(entry: object, sha256: str, schema_name: str) -> bool:
+    """Whether an unmarshalled entry is one this cexact wrote for these bytes."""
+    if not (isinstance(entry, tuple) and len(entry) == 6):
+        return False
+    version, claimed_sha256, claimed_schema, data, keys, positions = entry
+    if (version, claimed_sha256, claimed_schema) != (_FORMAT, sha256, schema_name):
+        return False
+    if not (isinstance(data, dict) and packed_shape_ok(keys, positions)):
+        return False
+    # The data must still fit the schema: the differ relies on its shape.
+    return bool(schema_store.fast_validator(schema_name).is_valid(data))
+
+
+_RULE_SOURCES = ("cexact.recipe",)
+"""Packages whose Python source decides what a cached document holds."""
 
 
 @cache
-def _rules_fingerprint(schema_name: str) -> str:
-    """What a cached 'valid' depends on besides the file: the schema and unit definitions.
-
-    With it in the key, editing either (even without a new version number)
-    never lets an entry skip a rule it was not checked against.
-    """
-    digest = hashlib.sha256(schema_store.schema_text(schema_name).encode())
-    digest.update(files("cexact.recipe").joinpath("units.txt").read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def _entry_path(sha256: str, schema_name: str) -> Path:
-    rules = _rules_fingerprint(schema_name)
-    return cache_directory() / f"{sha256}-{schema_name}-{__version__}-{rules}.marshal"
-
-
-def lookup(sha256: str, schema_name: str, source: str) -> LoadedDocument | None:
-    """The document with this content, if cached (named `source`)."""
-    try:
-        raw = _entry_path(sha256, schema_name).read_bytes()
-        entry = marshal.loads(raw)
-    except (OSError, EOFError, ValueError, TypeError):
-        return None
-    if not (isinstance(entry, tuple) and len(entry) == 5 and entry[0] == _FORMAT):
-        return None
-    _, data, keys, positions, booleans = entry
-    return LoadedDocument(
-        source=source,
-        data=data,
-        locations=PackedLocations(keys, positions),
-        sha256=sha256,
-        boolean_paths=booleans,
-    )
-
-
-def store(schema_name: str, document: LoadedDocument) -> None:
-    """Remember a valid document; failures to write are not errors (it is a cache)."""
-    path = _entry_path(document.sha256, schema_name)
-    keys, positions = pack_locations(document.locations)
-    entry = (_FORMAT, document.data, keys, positions, document.boolean_paths)
-    with contextlib.suppress(OSError, ValueError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(marshal.dumps(entry))
-        temporary.replace(path)
+def rules_fingerprint(schema_name: str) -> str:
+    """What a cached 'valid' depends on besides the file's bytes."""
+    digest = hashlib.sha256(__version__.encode())
+    digest.update(schema_store.schema_text(schema_name).encode())
+    for package in _RULE_SOURCES:
+        root = files(package)
+        for name in sorted(item.name for item in root.iterdir()):
+            if name.endswith((".py", ".txt")):
+                digest.update(name.encode())
+                digest.update(root.joinpath(name).read_bytes())
+    return digest.hexdigest()[:16]

@@ -44,12 +44,7 @@ from yaml.events import (
 )
 
 from cexact.errors import InputError, RecipeLoadError
-
-PathKey = tuple[str | int, ...]
-"""A path into a document: mapping keys and sequence indices."""
-
-Position = tuple[int, int]
-"""A 1-based (line, column)."""
+from cexact.recipe.locations import PathKey, Position
 
 VERSION_KEYS = frozenset({"version", "software", "firmware", "revision"})
 """Keys whose values are version strings: an unquoted number there is an error."""
@@ -99,8 +94,6 @@ class LoadedDocument:
     data: Any
     locations: Mapping[PathKey, Position] = field(repr=False)
     sha256: str
-    boolean_paths: tuple[PathKey, ...] | None = field(default=None, repr=False)
-    """Where true/false values are (None: not recorded; the differ then looks)."""
 
     def position_of(self, path: PathKey) -> Position | None:
         """The position of `path`, or of its nearest located ancestor."""
@@ -176,7 +169,6 @@ def load_bytes(content: bytes, source: str, limits: LoadLimits = DEFAULT_LIMITS)
         data=data,
         locations=builder.locations,
         sha256=hashlib.sha256(content).hexdigest(),
-        boolean_paths=tuple(builder.boolean_paths),
     )
 
 
@@ -297,7 +289,6 @@ class _EventBuilder:
         self.source = source
         self.limits = limits
         self.locations: dict[PathKey, Position] = {}
-        self.boolean_paths: list[PathKey] = []
 
     def fail(self, message: str, mark: Any) -> RecipeLoadError:
         return RecipeLoadError(
@@ -358,8 +349,6 @@ class _EventBuilder:
                     )
                 value = self._scalar(event, frame)
                 size = 1
-                if value is True or value is False:
-                    self._record_boolean(frame)
                 if event.anchor is not None:
                     anchors[event.anchor] = (value, 1)
             elif event_type is MappingStartEvent or event_type is SequenceStartEvent:
@@ -435,14 +424,6 @@ class _EventBuilder:
                 following.start_mark,
             )
         return root, root_position
-
-    def _record_boolean(self, frame: _Frame | None) -> None:
-        if frame is None:
-            self.boolean_paths.append(())
-        elif frame.is_mapping:
-            self.boolean_paths.append((*frame.path, frame.key))
-        else:
-            self.boolean_paths.append((*frame.path, len(frame.container)))
 
     def _close(
         self, stack: list[_Frame], anchors: dict[str, tuple[Any, int]], open_anchors: set[str]
@@ -577,68 +558,3 @@ def _yaml11_ambiguity(value: str) -> str | None:
             f'separators, YAML 1.2 as text; quote it ("{value}") or drop the underscores'
         )
     return None
-
-
-# --- A compact form of the locations, for the parse cache -----------------------
-# YAML text cannot hold C0 control characters other than tab and line breaks, so
-# these separators never occur inside a key.
-_SEGMENT_SEPARATOR = "\x1e"
-_PATH_SEPARATOR = "\x1f"
-_INDEX_MARK = "\x00"
-
-
-def _encode_path(path: PathKey) -> str:
-    return _SEGMENT_SEPARATOR.join(
-        _INDEX_MARK + str(part) if isinstance(part, int) else part for part in path
-    )
-
-
-def _decode_path(text: str) -> PathKey:
-    if not text:
-        return ()
-    return tuple(
-        int(part[1:]) if part.startswith(_INDEX_MARK) else part
-        for part in text.split(_SEGMENT_SEPARATOR)
-    )
-
-
-def pack_locations(locations: Mapping[PathKey, Position]) -> tuple[str, list[int]]:
-    """Locations as one string of paths and a flat list of line, column pairs."""
-    keys = _PATH_SEPARATOR.join(_encode_path(path) for path in locations)
-    positions = [number for position in locations.values() for number in position]
-    return keys, positions
-
-
-class PackedLocations(Mapping[PathKey, Position]):
-    """Locations read back from `pack_locations`, indexed on first use.
-
-    Unpacking is about twenty times faster than unmarshalling a dict keyed by
-    tuples, and a diff with few deviations looks up few of them.
-    """
-
-    def __init__(self, keys: str, positions: list[int]) -> None:
-        self._keys = keys
-        self._positions = positions
-        self._index: dict[str, int] | None = None
-
-    def _lookup(self) -> dict[str, int]:
-        if self._index is None:
-            names = self._keys.split(_PATH_SEPARATOR) if self._positions else []
-            self._index = dict(zip(names, range(len(names)), strict=True))
-        return self._index
-
-    def __getitem__(self, path: PathKey) -> Position:
-        i = self._lookup()[_encode_path(path)]
-        return (self._positions[2 * i], self._positions[2 * i + 1])
-
-    def get(self, path: PathKey, default: Any = None) -> Any:  # fast path for position_of
-        i = self._lookup().get(_encode_path(path))
-        if i is None:
-            return default
-        return (self._positions[2 * i], self._positions[2 * i + 1])
-
-    def __iter__(self) -> Iterator[PathKey]:
-        return (_decode_path(name) for name in self._lookup())
-
-    def __len__(self) -> int:
-        return len(self._positions) // 2

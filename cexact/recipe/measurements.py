@@ -84,13 +84,8 @@ import numpy.typing as npt
 
 from cexact.errors import InputError, ValidationFailed
 from cexact.model import Finding
-from cexact.recipe.loader import (
-    LoadedDocument,
-    LoadLimits,
-    PathKey,
-    decode_utf8,
-    read_source_bytes,
-)
+from cexact.recipe.loader import LoadedDocument, LoadLimits, decode_utf8, read_source_bytes
+from cexact.recipe.locations import PathKey
 from cexact.recipe.units import UnitError, convert, is_valid_unit
 
 OutputKey = tuple[str, str]

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cexact.errors import RecipeLoadError, ValidationFailed
-from cexact.recipe import cache as parse_cache
 from cexact.recipe.loader import (
     DEFAULT_LIMITS,
     LoadedDocument,
@@ -18,6 +17,7 @@ from cexact.recipe.loader import (
 from cexact.recipe.validation import validate_document
 
 if TYPE_CHECKING:
+    from cexact.recipe.cache import ParseCache
     from cexact.recipe.git_source import RecipeSource
 
 
@@ -25,17 +25,20 @@ def load_valid_recipe(
     path: Path,
     limits: LoadLimits = DEFAULT_LIMITS,
     *,
-    use_cache: bool = True,
+    cache: ParseCache | None = None,
     source: str | None = None,
     content: bytes | None = None,
 ) -> LoadedDocument:
-    """A recipe that loaded and validated; ValidationFailed with the findings if not."""
+    """A recipe that loaded and validated; ValidationFailed with the findings if not.
+
+    With a `cache`, a file whose bytes were read before is taken from it.
+    """
     name = source or str(path)
     if content is None:
         content = read_source_bytes(path, limits)
     sha256 = hashlib.sha256(content).hexdigest()
-    if use_cache:
-        cached = parse_cache.lookup(sha256, "recipe", name)
+    if cache is not None:
+        cached = cache.lookup(sha256, "recipe", name)
         if cached is not None:
             return cached
     document = load_bytes(content, name, limits)
@@ -44,19 +47,19 @@ def load_valid_recipe(
         raise ValidationFailed(
             f"{name} is not a valid recipe ({len(findings)} finding(s))", findings
         )
-    if use_cache:
-        parse_cache.store("recipe", document)
+    if cache is not None:
+        cache.store("recipe", document)
     return document
 
 
 def load_recipe_source(
-    source: RecipeSource, limits: LoadLimits = DEFAULT_LIMITS, *, use_cache: bool = True
+    source: RecipeSource, limits: LoadLimits = DEFAULT_LIMITS, *, cache: ParseCache | None = None
 ) -> LoadedDocument:
     """A valid recipe from a file or a git revision, named as the user named it."""
     return load_valid_recipe(
         source.path or Path(source.display),
         limits,
-        use_cache=use_cache,
+        cache=cache,
         source=source.display,
         content=source.content,
     )

@@ -12,7 +12,8 @@ from typing import Any
 
 from cexact.model import Finding
 from cexact.recipe import schema_store
-from cexact.recipe.loader import LoadedDocument, PathKey
+from cexact.recipe.loader import LoadedDocument
+from cexact.recipe.locations import PathKey
 from cexact.recipe.units import is_valid_unit
 
 

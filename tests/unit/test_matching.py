@@ -594,7 +594,7 @@ SAMPLE_VERDICTS = {
 
 
 def sample_report(folder: Path) -> MatchReport:
-    recipe = load_valid_recipe(SAMPLE_LINES / "cell-4680" / "mother.yaml", use_cache=False)
+    recipe = load_valid_recipe(SAMPLE_LINES / "cell-4680" / "mother.yaml")
     mother = load_measurements(folder / "ochang-kr.csv", recipe)
     child = load_measurements(folder / "arizona-us.csv", recipe)
     return match_measurements(mother, child, recipe)

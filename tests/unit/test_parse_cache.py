@@ -1,7 +1,10 @@
-"""The content-keyed parse cache and the differ's equal-subtree fast path."""
+"""The content-keyed parse cache, and the differ's equal-subtree fast path."""
 
 from __future__ import annotations
 
+import marshal
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -9,10 +12,12 @@ import pytest
 
 from cexact.errors import ValidationFailed
 from cexact.model import DeviationKind
-from cexact.recipe import cache as parse_cache
-from cexact.recipe.loader import PackedLocations, load_file, pack_locations
+from cexact.recipe import cache as cache_module
+from cexact.recipe.cache import ParseCache, rules_fingerprint
+from cexact.recipe.loader import load_file
+from cexact.recipe.locations import PackedLocations, pack_locations
 from cexact.recipe.reading import load_valid_recipe
-from tests.conftest import diff_files
+from tests.conftest import ROOT, diff_files
 
 RECIPE = textwrap.dedent(
     """\
@@ -34,10 +39,8 @@ RECIPE = textwrap.dedent(
 
 
 @pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("CEXACT_CACHE_DIR", str(folder))
-    return folder
+def cache(tmp_path: Path) -> ParseCache:
+    return ParseCache(tmp_path / "cache")
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -46,43 +49,164 @@ def write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
+def entries(cache: ParseCache) -> list[Path]:
+    return sorted(cache.directory.iterdir()) if cache.directory.exists() else []
+
+
 def test_a_cached_recipe_reads_back_the_same_data_and_positions(
-    tmp_path: Path, cache_dir: Path
+    tmp_path: Path, cache: ParseCache
 ) -> None:
     path = write(tmp_path, "m.yaml", RECIPE)
-    fresh = load_valid_recipe(path)
-    assert len(list(cache_dir.iterdir())) == 1
-    cached = load_valid_recipe(path)
+    fresh = load_valid_recipe(path, cache=cache)
+    assert len(entries(cache)) == 1
+    cached = load_valid_recipe(path, cache=cache)
     assert isinstance(cached.locations, PackedLocations)
     assert cached.data == fresh.data
     assert dict(cached.locations.items()) == dict(fresh.locations)
     assert cached.position_of(("steps", 0, "parameters", "speed")) == (13, 7)
-    assert cached.boolean_paths == fresh.boolean_paths
     assert cached.sha256 == fresh.sha256
 
 
-def test_no_cache_neither_reads_nor_writes(tmp_path: Path, cache_dir: Path) -> None:
-    path = write(tmp_path, "m.yaml", RECIPE)
-    load_valid_recipe(path, use_cache=False)
-    assert not cache_dir.exists()
-
-
-def test_an_invalid_recipe_is_never_cached(tmp_path: Path, cache_dir: Path) -> None:
-    path = write(tmp_path, "m.yaml", RECIPE.replace("unit: rpm", "unit: furlongz"))
-    with pytest.raises(ValidationFailed):
-        load_valid_recipe(path)
-    with pytest.raises(ValidationFailed):
-        load_valid_recipe(path)
-    assert not cache_dir.exists() or not list(cache_dir.iterdir())
-
-
-def test_a_corrupt_cache_entry_is_ignored_and_rewritten(tmp_path: Path, cache_dir: Path) -> None:
+def test_without_a_cache_nothing_is_read_or_written(tmp_path: Path, cache: ParseCache) -> None:
     path = write(tmp_path, "m.yaml", RECIPE)
     load_valid_recipe(path)
-    (entry,) = cache_dir.iterdir()
-    entry.write_bytes(b"not marshal data")
-    assert load_valid_recipe(path).data["line"]["id"] == "demo"
-    assert parse_cache.lookup(load_file(path).sha256, "recipe", str(path)) is not None
+    assert not cache.directory.exists()
+
+
+def test_an_invalid_recipe_is_never_cached(tmp_path: Path, cache: ParseCache) -> None:
+    path = write(tmp_path, "m.yaml", RECIPE.replace("unit: rpm", "unit: furlongz"))
+    for _ in range(2):
+        with pytest.raises(ValidationFailed):
+            load_valid_recipe(path, cache=cache)
+    assert entries(cache) == []
+
+
+def test_the_users_cache_is_not_touched_by_the_test_suite() -> None:
+    # conftest points CEXACT_CACHE_DIR at a temporary folder for every test.
+    directory = ParseCache.from_environment().directory
+    assert "pytest" in str(directory) or "tmp" in str(directory)
+
+
+# --- Entries that must not be trusted ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"not marshal data",
+        b"",
+        marshal.dumps((3, "x")),
+        marshal.dumps([1, 2, 3]),
+        marshal.dumps((999, "sha", "recipe", {}, "", [])),
+    ],
+    ids=["garbage", "empty", "short-tuple", "list", "other-format"],
+)
+def test_a_corrupt_or_foreign_entry_is_ignored_and_rewritten(
+    tmp_path: Path, cache: ParseCache, damage: bytes
+) -> None:
+    path = write(tmp_path, "m.yaml", RECIPE)
+    load_valid_recipe(path, cache=cache)
+    (entry,) = entries(cache)
+    entry.write_bytes(damage)
+    assert load_valid_recipe(path, cache=cache).data["line"]["id"] == "demo"
+    assert cache.lookup(load_file(path).sha256, "recipe", str(path)) is not None
+
+
+def test_a_truncated_entry_is_ignored(tmp_path: Path, cache: ParseCache) -> None:
+    path = write(tmp_path, "m.yaml", RECIPE)
+    load_valid_recipe(path, cache=cache)
+    (entry,) = entries(cache)
+    entry.write_bytes(entry.read_bytes()[:-7])
+    assert cache.lookup(load_file(path).sha256, "recipe", str(path)) is None
+
+
+def test_a_well_formed_entry_of_the_wrong_shape_is_refused(
+    tmp_path: Path, cache: ParseCache
+) -> None:
+    path = write(tmp_path, "m.yaml", RECIPE)
+    document = load_valid_recipe(path, cache=cache)
+    (entry,) = entries(cache)
+    keys, positions = pack_locations(document.locations)
+    for data, packed_keys, packed_positions in (
+        ({"cexact": 1, "steps": "not a list"}, keys, positions),  # not a recipe any more
+        (document.data, keys, positions[:-1]),  # positions of odd length
+        (document.data, keys, [*positions, 1, 1]),  # more positions than paths
+        (document.data, 42, positions),
+    ):
+        entry.write_bytes(
+            marshal.dumps((3, document.sha256, "recipe", data, packed_keys, packed_positions))
+        )
+        assert cache.lookup(document.sha256, "recipe", str(path)) is None
+
+
+def test_an_entry_moved_onto_another_files_key_is_refused(
+    tmp_path: Path, cache: ParseCache
+) -> None:
+    # A poisoned cache: the child's entry replaced by the mother's, so that a
+    # failing child would read as its mother and pass the gate.
+    mother = write(tmp_path, "m.yaml", RECIPE)
+    child = write(
+        tmp_path,
+        "c.yaml",
+        RECIPE.replace("role: mother", "role: child, mother: {site: m, version: '1.0'}").replace(
+            "blades: 3", "blades: 4"
+        ),
+    )
+    mother_document = load_valid_recipe(mother, cache=cache)
+    child_document = load_valid_recipe(child, cache=cache)
+    mother_entry = cache.entry_path(mother_document.sha256, "recipe")
+    child_entry = cache.entry_path(child_document.sha256, "recipe")
+    child_entry.write_bytes(mother_entry.read_bytes())
+    assert cache.lookup(child_document.sha256, "recipe", str(child)) is None
+    result = diff_files(mother, child, cache=cache)
+    assert [d.path for d in result.deviations] == [
+        "steps[mix].equipment[mixer].configuration.blades"
+    ]
+    assert not result.passed
+
+
+def test_a_changed_schema_never_reuses_an_entry_validated_against_the_old_one(
+    tmp_path: Path, cache: ParseCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, "m.yaml", RECIPE)
+    load_valid_recipe(path, cache=cache)
+    sha256 = load_file(path).sha256
+    assert cache.lookup(sha256, "recipe", str(path)) is not None
+    original = cache_module.schema_store.schema_text("recipe")
+    rules_fingerprint.cache_clear()
+    monkeypatch.setattr(cache_module.schema_store, "schema_text", lambda name: original + " ")
+    try:
+        assert cache.lookup(sha256, "recipe", str(path)) is None
+    finally:
+        rules_fingerprint.cache_clear()
+
+
+def test_a_changed_rule_never_reuses_an_entry_checked_by_the_old_one(
+    tmp_path: Path, cache: ParseCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fingerprint covers the source of the rules that read and validate a
+    # recipe: editing one, even without a new version number, misses the cache.
+    path = write(tmp_path, "m.yaml", RECIPE)
+    load_valid_recipe(path, cache=cache)
+    sha256 = load_file(path).sha256
+    package = tmp_path / "rules"
+    package.mkdir()
+    for source in (ROOT / "cexact" / "recipe").iterdir():
+        if source.suffix in (".py", ".txt"):
+            (package / source.name).write_bytes(source.read_bytes())
+    (package / "validation.py").write_text(
+        (package / "validation.py").read_text(encoding="utf-8") + "\n# a new rule\n",
+        encoding="utf-8",
+    )
+    rules_fingerprint.cache_clear()
+    monkeypatch.setattr(cache_module, "files", lambda name: package)
+    try:
+        assert cache.lookup(sha256, "recipe", str(path)) is None
+    finally:
+        rules_fingerprint.cache_clear()
+
+
+# --- Locations --------------------------------------------------------------------------
 
 
 def test_packed_locations_round_trip_keys_that_look_like_numbers(tmp_path: Path) -> None:
@@ -94,30 +218,74 @@ def test_packed_locations_round_trip_keys_that_look_like_numbers(tmp_path: Path)
     assert packed.get(("a", 3)) is None
 
 
-@pytest.mark.parametrize("use_cache", [True, False])
+def test_locations_survive_separators_and_escapes_inside_keys(
+    tmp_path: Path, cache: ParseCache
+) -> None:
+    # Double-quoted keys may hold any character: the packing's own separators
+    # inside a key must not shift the locations of everything after it.
+    text = RECIPE.replace(
+        "configuration: {vacuum: true, blades: 3}",
+        'configuration: {"a\\x1fb": 1, "\\x1e\\x1b\\x1d": 2, "\\x1b": 3, blades: 3}',
+    )
+    path = write(tmp_path, "m2.yaml", text)
+    fresh = load_valid_recipe(path, cache=cache)
+    cached = load_valid_recipe(path, cache=cache)
+    assert isinstance(cached.locations, PackedLocations)
+    assert dict(cached.locations.items()) == dict(fresh.locations)
+    speed = ("steps", 0, "parameters", "speed")
+    assert cached.position_of(speed) == fresh.position_of(speed) == (13, 7)
+    blades = ("steps", 0, "equipment", 0, "configuration", "blades")
+    assert cached.position_of(blades) == fresh.position_of(blades)
+
+
+def test_an_empty_key_at_the_top_is_not_the_whole_document(tmp_path: Path) -> None:
+    document = load_file(write(tmp_path, "x.yaml", 'x: 1\n"": 2\n'))
+    packed = PackedLocations(*pack_locations(document.locations))
+    assert packed.get(("",)) == (2, 1)
+    assert packed.get(()) == document.locations[()]
+
+
+# --- Sharing ----------------------------------------------------------------------------
+
+_LOAD_MANY = """
+import sys
+from pathlib import Path
+from cexact.recipe.cache import ParseCache
+from cexact.recipe.reading import load_valid_recipe
+cache = ParseCache(Path(sys.argv[1]))
+for _ in range(40):
+    for path in sys.argv[2:]:
+        document = load_valid_recipe(Path(path), cache=cache)
+        assert document.data["line"]["site"] == Path(path).stem, path
+"""
+
+
+def test_two_processes_can_share_one_cache(tmp_path: Path, cache: ParseCache) -> None:
+    paths = [
+        write(tmp_path, f"{site}.yaml", RECIPE.replace("site: m", f"site: {site}"))
+        for site in ("a", "b", "c")
+    ]
+    command = [sys.executable, "-c", _LOAD_MANY, str(cache.directory), *map(str, paths)]
+    workers = [subprocess.Popen(command, stderr=subprocess.PIPE) for _ in range(2)]
+    for worker in workers:
+        _, stderr = worker.communicate(timeout=120)
+        assert worker.returncode == 0, stderr.decode()
+    assert len([p for p in entries(cache) if p.suffix == ".marshal"]) == 3
+    assert not [p for p in entries(cache) if p.suffix == ".tmp"]
+
+
+# --- The differ's fast path -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cached", [True, False])
 def test_true_and_1_stay_different_inside_otherwise_equal_steps(
-    tmp_path: Path, cache_dir: Path, use_cache: bool
+    tmp_path: Path, cache: ParseCache, cached: bool
 ) -> None:
     mother = write(tmp_path, "m.yaml", RECIPE)
     child_text = RECIPE.replace("role: mother", "role: child, mother: {site: m, version: '1.0'}")
     child = write(tmp_path, "c.yaml", child_text.replace("vacuum: true", "vacuum: 1"))
     for _ in range(2):  # the second round reads both from the cache
-        result = diff_files(mother, child, use_cache=use_cache)
+        result = diff_files(mother, child, cache=cache if cached else None)
         assert [(d.path, d.kind) for d in result.deviations] == [
             ("steps[mix].equipment[mixer].configuration.vacuum", DeviationKind.TYPE_CHANGED)
         ]
-
-
-def test_a_changed_schema_never_reuses_an_entry_validated_against_the_old_one(
-    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = write(tmp_path, "m.yaml", RECIPE)
-    load_valid_recipe(path)
-    assert parse_cache.lookup(load_file(path).sha256, "recipe", str(path)) is not None
-    original = parse_cache.schema_store.schema_text("recipe")
-    parse_cache._rules_fingerprint.cache_clear()
-    monkeypatch.setattr(parse_cache.schema_store, "schema_text", lambda name: original + " ")
-    try:
-        assert parse_cache.lookup(load_file(path).sha256, "recipe", str(path)) is None
-    finally:
-        parse_cache._rules_fingerprint.cache_clear()

@@ -68,7 +68,6 @@ def _diff(case: str, *, waivers: bool = False, required: Stage | None = None) ->
             required=required,
             waivers=load_waiver_file(folder / "waivers.yaml") if waivers else (),
             today=TODAY,
-            use_cache=False,
         )
 
 
@@ -88,7 +87,7 @@ def mixed() -> DiffResult:
 def fleet() -> FleetReport:
     with _in_root():
         return check_fleet(
-            Path("sample_lines"), policy=DEFAULT_POLICY, jobs=1, today=TODAY, use_cache=False
+            Path("sample_lines"), policy=DEFAULT_POLICY, jobs=1, today=TODAY
         )
 
 
@@ -102,7 +101,7 @@ def broken_fleet(tmp_path_factory: pytest.TempPathFactory) -> FleetReport:
     (root / "orphan.yaml").write_text(
         orphan.replace("id: cmos05-gate", "id: orphan-line", 1), encoding="utf-8"
     )
-    return check_fleet(root, policy=DEFAULT_POLICY, jobs=1, today=TODAY, use_cache=False)
+    return check_fleet(root, policy=DEFAULT_POLICY, jobs=1, today=TODAY)
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +134,6 @@ waivers:
         folder / "child.yaml",
         waivers=load_waiver_file(folder / "waivers.yaml"),
         today=TODAY,
-        use_cache=False,
     )
     assert any(HOSTILE in str(d.child) for d in result.deviations)
     # Site names are identifiers in a valid recipe; a renderer must not rely on that.

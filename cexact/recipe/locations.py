@@ -1,0 +1,120 @@
+"""Where each part of a document is written, and a compact form of that for the cache.
+
+A location is a 1-based (line, column) per path: mapping keys and sequence
+indices from the top of the document. The parse cache stores them packed as one
+string of paths and one flat list of numbers, which unmarshals about twenty
+times faster than a dict keyed by tuples; `PackedLocations` indexes them on
+first use.
+
+The packing must survive any key text, since a double-quoted YAML key may hold
+any character, separators included. Inside a key, the escape character and the
+separators are written as two-character escapes that contain neither separator,
+so splitting on a separator can never cut a key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+PathKey = tuple[str | int, ...]
+"""A path into a document: mapping keys and sequence indices."""
+
+Position = tuple[int, int]
+"""A 1-based (line, column)."""
+
+_PATH_SEPARATOR = "\x1f"
+_SEGMENT_SEPARATOR = "\x1e"
+_INDEX_MARK = "\x1d"
+_ESCAPE = "\x1b"
+_ESCAPES = {_ESCAPE: _ESCAPE + "e", _PATH_SEPARATOR: _ESCAPE + "p",
+            _SEGMENT_SEPARATOR: _ESCAPE + "s", _INDEX_MARK: _ESCAPE + "i"}  # fmt: skip
+_EMPTY_KEY = _ESCAPE + "0"
+"""The empty key, which must not encode as the empty path."""
+_UNESCAPES = {code[1]: character for character, code in _ESCAPES.items()} | {"0": ""}
+_SPECIAL = frozenset(_ESCAPES)
+
+
+def _encode_key(key: str) -> str:
+    if not key:
+        return _EMPTY_KEY
+    if _SPECIAL.isdisjoint(key):
+        return key
+    return "".join(_ESCAPES.get(character, character) for character in key)
+
+
+def _decode_key(text: str) -> str:
+    if _ESCAPE not in text:
+        return text
+    out: list[str] = []
+    characters = iter(text)
+    for character in characters:
+        out.append(_UNESCAPES[next(characters)] if character == _ESCAPE else character)
+    return "".join(out)
+
+
+def encode_path(path: PathKey) -> str:
+    return _SEGMENT_SEPARATOR.join(
+        _INDEX_MARK + str(part) if isinstance(part, int) else _encode_key(part) for part in path
+    )
+
+
+def decode_path(text: str) -> PathKey:
+    if not text:
+        return ()
+    return tuple(
+        int(part[1:]) if part.startswith(_INDEX_MARK) else _decode_key(part)
+        for part in text.split(_SEGMENT_SEPARATOR)
+    )
+
+
+def pack_locations(locations: Mapping[PathKey, Position]) -> tuple[str, list[int]]:
+    """Locations as one string of paths and a flat list of line, column pairs."""
+    keys = _PATH_SEPARATOR.join(encode_path(path) for path in locations)
+    positions = [number for position in locations.values() for number in position]
+    return keys, positions
+
+
+def packed_shape_ok(keys: object, positions: object) -> bool:
+    """Whether `keys`, `positions` have the shape `pack_locations` makes."""
+    if not (isinstance(keys, str) and isinstance(positions, list)):
+        return False
+    if len(positions) % 2 or not all(type(number) is int for number in positions):
+        return False
+    count = keys.count(_PATH_SEPARATOR) + 1 if positions else 0
+    return count == len(positions) // 2
+
+
+class PackedLocations(Mapping[PathKey, Position]):
+    """Locations read back from `pack_locations`, indexed on first use.
+
+    A diff with few deviations looks up few of them, so the index is built
+    only when the first one is asked for.
+    """
+
+    def __init__(self, keys: str, positions: list[int]) -> None:
+        self._keys = keys
+        self._positions = positions
+        self._index: dict[str, int] | None = None
+
+    def _lookup(self) -> dict[str, int]:
+        if self._index is None:
+            names = self._keys.split(_PATH_SEPARATOR) if self._positions else []
+            self._index = dict(zip(names, range(len(names)), strict=True))
+        return self._index
+
+    def __getitem__(self, path: PathKey) -> Position:
+        i = self._lookup()[encode_path(path)]
+        return (self._positions[2 * i], self._positions[2 * i + 1])
+
+    def get(self, path: PathKey, default: Any = None) -> Any:  # fast path for position_of
+        i = self._lookup().get(encode_path(path))
+        if i is None:
+            return default
+        return (self._positions[2 * i], self._positions[2 * i + 1])
+
+    def __iter__(self) -> Iterator[PathKey]:
+        return (decode_path(name) for name in self._lookup())
+
+    def __len__(self) -> int:
+        return len(self._positions) // 2
