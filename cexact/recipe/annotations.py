@@ -33,6 +33,8 @@ class AnnotatedNode:
     additional: AnnotatedNode | None = None
     items: AnnotatedNode | None = None
     alternatives: tuple[AnnotatedNode, ...] = ()
+    keyed_below: bool = False
+    """Whether this node or any below it is a keyed list (set once the tree is built)."""
 
     def child(self, key: str) -> AnnotatedNode:
         """The node for mapping key `key` (free-form data inherits this node's stage)."""
@@ -66,18 +68,42 @@ def _free_form(stage: str) -> AnnotatedNode:
 def annotated_schema(name: str = "recipe") -> AnnotatedNode:
     """The annotation tree of a shipped schema (built once per process)."""
     root = schema_store.schema(name)
-    return _build(root, root, root.get(STAGE_KEYWORD, "copy-exactly"), {})
+    memo: dict[tuple[int, str], AnnotatedNode] = {}
+    tree = _build(root, root, root.get(STAGE_KEYWORD, "copy-exactly"), memo)
+    _mark_keyed_lists(list(memo.values()))
+    return tree
+
+
+def _below(node: AnnotatedNode) -> list[AnnotatedNode]:
+    nodes = [*node.properties.values(), *node.alternatives]
+    nodes.extend(n for n in (node.additional, node.items) if n is not None)
+    return nodes
+
+
+def _mark_keyed_lists(nodes: list[AnnotatedNode]) -> None:
+    """Set `keyed_below` on every node with a keyed list at or below it (the tree may loop)."""
+    changed = True
+    while changed:
+        changed = False
+        for node in nodes:
+            if not node.keyed_below and (
+                node.list_key is not None or any(n.keyed_below for n in _below(node))
+            ):
+                node.keyed_below = True
+                changed = True
 
 
 def _build(
-    raw: dict[str, Any], root: dict[str, Any], inherited: str, memo: dict[tuple[int, str], Any]
+    raw: dict[str, Any],
+    root: dict[str, Any],
+    inherited: str,
+    memo: dict[tuple[int, str], AnnotatedNode],
 ) -> AnnotatedNode:
     resolved = schema_store.resolve_ref(raw, root)
     stage = resolved.get(STAGE_KEYWORD, inherited)
     memo_key = (id(raw), stage)
     if memo_key in memo:
-        built: AnnotatedNode = memo[memo_key]
-        return built
+        return memo[memo_key]
     node = AnnotatedNode(
         stage=stage,
         list_key=resolved.get(KEY_KEYWORD),

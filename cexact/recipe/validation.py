@@ -12,6 +12,7 @@ from typing import Any
 
 from cexact.model import Finding
 from cexact.recipe import schema_store
+from cexact.recipe.annotations import AnnotatedNode, annotated_schema
 from cexact.recipe.loader import LoadedDocument
 from cexact.recipe.locations import PathKey
 from cexact.recipe.units import is_valid_unit
@@ -146,31 +147,16 @@ def _describe(error: Any) -> str:
 
 # --- Rules beyond the schema -----------------------------------------------------
 
-_KEYED_LISTS_IN_STEP = ("equipment", "materials", "procedures")
-
-
 def recipe_rule_findings(document: LoadedDocument) -> Iterator[Finding]:
     """Rules the schema cannot say: unique ids, units, limits, mother reference."""
     data = document.data
     yield from _mother_reference(document, data["line"])
     yield from _date(document, data["line"], ("line", "effective"))
-    yield from _unique_ids(document, data.get("procedures", []), ("procedures",), "procedure")
-    yield from _unique_ids(document, data["steps"], ("steps",), "step")
+    yield from keyed_list_findings(document, annotated_schema("recipe"))
     for name, setting in data.get("environment", {}).items():
         yield from _setting(document, setting, ("environment", name))
     for index, step in enumerate(data["steps"]):
         base: PathKey = ("steps", index)
-        for list_name in _KEYED_LISTS_IN_STEP:
-            yield from _unique_ids(
-                document, step.get(list_name, []), (*base, list_name), list_name.rstrip("s")
-            )
-        for e_index, equipment in enumerate(step.get("equipment", [])):
-            yield from _unique_ids(
-                document,
-                equipment.get("spare_parts", []),
-                (*base, "equipment", e_index, "spare_parts"),
-                "spare part",
-            )
         for name, setting in step.get("parameters", {}).items():
             yield from _setting(document, setting, (*base, "parameters", name))
         for name, output in step.get("outputs", {}).items():
@@ -180,7 +166,7 @@ def recipe_rule_findings(document: LoadedDocument) -> Iterator[Finding]:
 def waiver_rule_findings(document: LoadedDocument) -> Iterator[Finding]:
     """Rules for waiver files beyond their schema: unique ids, real dates."""
     waivers = document.data["waivers"]
-    yield from _unique_ids(document, waivers, ("waivers",), "waiver")
+    yield from keyed_list_findings(document, annotated_schema("waivers"))
     for index, waiver in enumerate(waivers):
         yield from _date(document, waiver, ("waivers", index, "expires"))
         for a_index, approval in enumerate(waiver["approved_by"]):
@@ -213,19 +199,45 @@ def _date(document: LoadedDocument, mapping: dict[str, Any], path: PathKey) -> I
             yield finding_at(document, path, f"{text!r} is not a calendar date", "date")
 
 
+def keyed_list_findings(document: LoadedDocument, schema: AnnotatedNode) -> Iterator[Finding]:
+    """A duplicate id in any list the schema keys (`x-cexact-key`), wherever it stands.
+
+    The annotation that makes the differ match a list's items by id also makes
+    their ids unique here: a newly keyed list gets both at once.
+    """
+    pending: list[tuple[Any, AnnotatedNode, PathKey]] = [(document.data, schema, ())]
+    while pending:
+        value, node, path = pending.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                below = node.child(key)
+                if below.keyed_below:
+                    pending.append((item, below, (*path, key)))
+        elif isinstance(value, list):
+            if node.list_key is not None:
+                yield from _unique_ids(document, value, path, node.list_key)
+            item_node = node.item()
+            if item_node.keyed_below:
+                pending.extend((item, item_node, (*path, i)) for i, item in enumerate(value))
+
+
 def _unique_ids(
-    document: LoadedDocument, items: list[dict[str, Any]], path: PathKey, what: str
+    document: LoadedDocument, items: list[Any], path: PathKey, key: str
 ) -> Iterator[Finding]:
-    first_seen: dict[str, int] = {}
+    what = str(path[-1]).replace("_", " ").removesuffix("s") if path else "item"
+    label = what if key == what else f"{what} {key}"
+    first_seen: dict[object, int] = {}
     for index, item in enumerate(items):
-        identifier = item["id"]
+        if not isinstance(item, dict) or key not in item:
+            continue
+        identifier = item[key]
         if identifier in first_seen:
-            first = document.position_of((*path, first_seen[identifier], "id"))
+            first = document.position_of((*path, first_seen[identifier], key))
             first_line = f" (first on line {first[0]})" if first else ""
             yield finding_at(
                 document,
-                (*path, index, "id"),
-                f"duplicate {what} id {identifier!r}{first_line}",
+                (*path, index, key),
+                f"duplicate {label} {identifier!r}{first_line}",
                 "duplicate-id",
             )
         else:

@@ -6,6 +6,7 @@ finding with the right rule at the line of the thing that is wrong.
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -13,8 +14,10 @@ import pytest
 
 from cexact.commands.validate import validate_file
 from cexact.model import Finding
+from cexact.recipe import schema_store
+from cexact.recipe.annotations import annotated_schema
 from cexact.recipe.loader import load_bytes
-from cexact.recipe.validation import validate_document
+from cexact.recipe.validation import keyed_list_findings, validate_document
 from tests.conftest import MINIMAL_RECIPE
 
 SOURCE = "recipe.yaml"
@@ -544,3 +547,31 @@ def test_validate_file_locates_schema_findings_in_the_file(tmp_path: Path) -> No
     [finding] = result.findings
     assert finding.rule == "schema"
     assert finding.line == 2
+
+
+def test_every_keyed_list_in_the_schema_gets_unique_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Keying a list in the schema (x-cexact-key) is enough: the differ matches
+    # its items by id and validation refuses a repeated id, with no list of
+    # lists to keep in step. Here the schema keys the materials' `lots` too.
+    schema = json.loads(schema_store.schema_text("recipe"))
+    material = schema["$defs"]["material"]
+    material["properties"]["lots"] = {
+        "type": "array",
+        "x-cexact-key": "lot",
+        "items": {"type": "object", "properties": {"lot": {"type": "string"}}},
+    }
+    monkeypatch.setattr(schema_store, "schema", lambda name: schema)
+    annotated_schema.cache_clear()
+    try:
+        text = (
+            BLOCK_HEADER
+            + "    materials:\n      - id: m1\n        supplier: S\n"
+            + "        lots: [{lot: A}, {lot: B}, {lot: A}]\n"
+        )
+        document = load_bytes(text.encode(), SOURCE)
+        (finding,) = keyed_list_findings(document, annotated_schema("recipe"))
+        assert finding.rule == "duplicate-id"
+        assert finding.message == "duplicate lot 'A' (first on line 16)"
+        assert (finding.line, finding.path) == (16, "steps[0].materials[0].lots[2].lot")
+    finally:
+        annotated_schema.cache_clear()
