@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from cexact.compare.differ import Difference
+from cexact.compare.changes import Difference
 from cexact.compare.policy import Policy
 from cexact.model import NOT_COMPARED, Deviation, SourceLocation, Stage
 from cexact.recipe.loader import LoadedDocument

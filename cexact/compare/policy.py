@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cexact.errors import ValidationFailed
 from cexact.model import NOT_COMPARED, Stage
 from cexact.recipe.loader import load_file
+from cexact.recipe.paths import PathPattern
 from cexact.recipe.validation import validate_document
 
 PROJECT_FILE_NAME = "cexact.yaml"
@@ -20,22 +20,13 @@ class ClassificationRule:
 
     pattern: str
     stage: str
-    regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    compiled: PathPattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "regex", path_pattern_regex(self.pattern))
+        object.__setattr__(self, "compiled", PathPattern(self.pattern))
 
     def matches(self, path: str) -> bool:
-        return self.regex.match(path) is not None
-
-
-def path_pattern_regex(pattern: str) -> re.Pattern[str]:
-    """`*` matches within one name or id, `**` anything; a match covers descendants."""
-    parts = re.split(r"(\*\*|\*)", pattern)
-    body = "".join(
-        ".*" if part == "**" else r"[^.\[\]]*" if part == "*" else re.escape(part) for part in parts
-    )
-    return re.compile(rf"{body}(?=$|[.\[])")
+        return self.compiled.matches(path)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,11 +17,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from cexact.compare.policy import path_pattern_regex
 from cexact.errors import ValidationFailed
 from cexact.model import Deviation, SourceLocation
 from cexact.recipe import units
 from cexact.recipe.loader import LoadedDocument, load_file
+from cexact.recipe.paths import PathPattern
 from cexact.recipe.validation import validate_document
 
 DEFAULT_EXPIRING_WITHIN_DAYS = 30
@@ -70,7 +70,7 @@ class Waiver:
 
     def matches(self, deviation: Deviation) -> bool:
         """True when this waiver's path and values describe `deviation`."""
-        if not path_pattern_regex(self.path).match(deviation.path):
+        if not PathPattern(self.path).matches(deviation.path):
             return False
         if self.has_mother_value and not values_match(self.mother, deviation.mother):
             return False

@@ -83,5 +83,29 @@ RELATIVE_EPSILON = 1e-9
 
 
 def close(a: float, b: float) -> bool:
-    """Equal up to float noise from unit conversion."""
-    return math.isclose(a, b, rel_tol=RELATIVE_EPSILON, abs_tol=1e-12)
+    """Equal up to float noise, relative to their magnitude (no absolute floor).
+
+    For widths, tolerances and plain numbers; values of a unit with an offset
+    (degC) compare with `close_values`.
+    """
+    return math.isclose(a, b, rel_tol=RELATIVE_EPSILON, abs_tol=0.0)
+
+
+@cache
+def _absolute_offset(unit: str) -> float:
+    """What to add to a value in `unit` to measure it from the unit's true zero."""
+    quantity = _registry().Quantity(0.0, parse_unit(unit))
+    base = quantity.to_base_units()
+    scale = _registry().Quantity(1.0, parse_unit(unit)).to_base_units().magnitude - base.magnitude
+    return float(base.magnitude / scale) if scale else 0.0
+
+
+def close_values(a: float, b: float, unit: str) -> bool:
+    """Two values in `unit` equal up to float noise, relative to their magnitude.
+
+    Measured from the unit's true zero (0 degC is 273.15 K), so that float
+    noise from converting an offset unit is not mistaken for a change, and a
+    tiny quantity (1e-13 F against 9e-13 F) is never called equal.
+    """
+    offset = _absolute_offset(unit)
+    return close(a + offset, b + offset)

@@ -15,6 +15,7 @@ from cexact.recipe import schema_store
 from cexact.recipe.annotations import AnnotatedNode, annotated_schema
 from cexact.recipe.loader import LoadedDocument
 from cexact.recipe.locations import PathKey
+from cexact.recipe.paths import PathPattern, PathSyntaxError
 from cexact.recipe.units import is_valid_unit
 
 
@@ -25,6 +26,8 @@ def validate_document(document: LoadedDocument, schema_name: str = "recipe") -> 
         findings.extend(recipe_rule_findings(document))
     if schema_name == "waivers" and not findings:
         findings.extend(waiver_rule_findings(document))
+    if schema_name == "project" and not findings:
+        findings.extend(project_rule_findings(document))
     findings.sort(key=lambda f: (f.line or 0, f.column or 0, f.message))
     return tuple(findings)
 
@@ -168,9 +171,23 @@ def waiver_rule_findings(document: LoadedDocument) -> Iterator[Finding]:
     waivers = document.data["waivers"]
     yield from keyed_list_findings(document, annotated_schema("waivers"))
     for index, waiver in enumerate(waivers):
+        yield from _path_pattern(document, waiver["path"], ("waivers", index, "path"))
         yield from _date(document, waiver, ("waivers", index, "expires"))
         for a_index, approval in enumerate(waiver["approved_by"]):
             yield from _date(document, approval, ("waivers", index, "approved_by", a_index, "date"))
+
+
+def project_rule_findings(document: LoadedDocument) -> Iterator[Finding]:
+    """Rules for project files beyond their schema: path patterns that parse."""
+    for index, rule in enumerate(document.data.get("classify", [])):
+        yield from _path_pattern(document, rule["path"], ("classify", index, "path"))
+
+
+def _path_pattern(document: LoadedDocument, pattern: str, path: PathKey) -> Iterator[Finding]:
+    try:
+        PathPattern(pattern)
+    except PathSyntaxError as error:
+        yield finding_at(document, path, f"{pattern!r} is not a path pattern: {error}", "path")
 
 
 def _mother_reference(document: LoadedDocument, line: dict[str, Any]) -> Iterator[Finding]:

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, TextIO
 
+from cexact import numbers
 from cexact.compare import gate
 from cexact.compare.gate import StageCount, StageState
 from cexact.compare.waivers import WaiverOutcome
@@ -396,9 +397,10 @@ class _Page:
         )
         for match in report.outputs:
             tests = (
-                f"margin ±{match.margin:.4g} {_e(match.unit)}<br>TOST p {_p_text(match.tost_p)}"
-                f"<br>variance ratio {_num_text(match.variance_ratio)} (max "
-                f"{match.max_variance_ratio:g})<br>F-test p {_p_text(match.f_p)}"
+                f"margin ±{match.margin:.4g} {_e(match.unit)}<br>"
+                f"TOST p {_e(numbers.p_value(match.tost_p))}"
+                f"<br>variance ratio {_e(numbers.short(match.variance_ratio))} (max "
+                f"{match.max_variance_ratio:g})<br>F-test p {_e(numbers.p_value(match.f_p))}"
                 if match.margin is not None
                 else "-"
             )
@@ -568,20 +570,10 @@ def _recipes(checks: Iterable[DiffResult]) -> list[RecipeSummary]:
     return list(seen.values())
 
 
-def _num_text(value: float | None) -> str:
-    return "-" if value is None else f"{value:.4g}"
-
-
-def _p_text(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return "&lt; 0.001" if value < 0.001 else f"{value:.3f}"
-
-
 def _site_stats(stats: SiteStatistics, unit: str) -> str:
     return (
-        f"n {stats.n}<br>mean {_num_text(stats.mean)} {_e(unit)}<br>"
-        f"sd {_num_text(stats.std)}<br>Cpk {_num_text(stats.cpk)}"
+        f"n {stats.n}<br>mean {_e(numbers.short(stats.mean))} {_e(unit)}<br>"
+        f"sd {_e(numbers.short(stats.std))}<br>Cpk {_e(numbers.short(stats.cpk))}"
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
+from cexact import numbers
 from cexact.commands.check import FleetReport
 from cexact.commands.diff import DiffResult
 from cexact.commands.drift import DriftResult
@@ -30,16 +31,6 @@ def _where(deviation: Deviation) -> str:
     return " -> ".join(sides)
 
 
-def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:.4g}"
-
-
-def _p(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
-
-
 def write_matching(report: MatchReport, out: TextIO) -> None:
     out.write(
         f"\n### Measured outputs\n\n{len(report.matched)} matched, "
@@ -50,13 +41,14 @@ def write_matching(report: MatchReport, out: TextIO) -> None:
     )
     for m in report.outputs:
         verdict = m.verdict.value + (f" ({'; '.join(m.reasons)})" if m.reasons else "")
+        short, p_value = numbers.short, numbers.p_value
+        margin = "±" + short(m.margin) if m.margin is not None else "-"
         out.write(
             f"| `steps[{_cell(m.step)}].outputs.{_cell(m.output)}` | {_cell(verdict)} | "
-            f"{m.mother.n} / {m.child.n} | {_num(m.mother.mean)} -> {_num(m.child.mean)} "
-            f"{_cell(m.unit)} | {_num(m.mother.std)} -> {_num(m.child.std)} | "
-            f"{'±' + _num(m.margin) if m.margin is not None else '-'} | {_p(m.tost_p)} | "
-            f"{_num(m.variance_ratio)} | {_p(m.f_p)} | "
-            f"{_num(m.mother.cpk)} / {_num(m.child.cpk)} |\n"
+            f"{m.mother.n} / {m.child.n} | {short(m.mother.mean)} -> {short(m.child.mean)} "
+            f"{_cell(m.unit)} | {short(m.mother.std)} -> {short(m.child.std)} | "
+            f"{margin} | {p_value(m.tost_p)} | {short(m.variance_ratio)} | {p_value(m.f_p)} | "
+            f"{short(m.mother.cpk)} / {short(m.child.cpk)} |\n"
         )
     if report.unverified:
         names = ", ".join(f"`steps[{s}].outputs.{o}`" for s, o in report.unverified)

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from cexact import numbers
 from cexact.commands.check import FleetReport
 from cexact.commands.diff import DiffResult
 from cexact.commands.drift import DriftResult
@@ -32,16 +33,6 @@ _VERDICT_STYLE = {
 }
 
 
-def _number(value: float | None, digits: int = 4) -> str:
-    return "-" if value is None else f"{value:.{digits}g}"
-
-
-def _p_value(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
-
-
 def matching_table(report: MatchReport) -> Table:
     """One row per measured output: both sites' statistics and the verdict."""
     table = Table(show_header=True, header_style="bold", pad_edge=False)
@@ -62,17 +53,17 @@ def _matching_row(match: OutputMatch) -> list[Text]:
         Text(f"steps[{match.step}].outputs.{match.output}"),
         verdict,
         Text(f"{mother.n} / {child.n}"),
-        Text(f"{_number(mother.mean)} -> {_number(child.mean)} {match.unit}"),
-        Text(f"{_number(mother.std)} -> {_number(child.std)}"),
-        Text(f"±{_number(match.margin)}" if match.margin is not None else "-"),
-        Text(_p_value(match.tost_p)),
+        Text(f"{numbers.short(mother.mean)} -> {numbers.short(child.mean)} {match.unit}"),
+        Text(f"{numbers.short(mother.std)} -> {numbers.short(child.std)}"),
+        Text(f"±{numbers.short(match.margin)}" if match.margin is not None else "-"),
+        Text(numbers.p_value(match.tost_p)),
         Text(
-            f"{_number(match.variance_ratio, 3)} (max {match.max_variance_ratio:g})"
+            f"{numbers.short(match.variance_ratio, 3)} (max {match.max_variance_ratio:g})"
             if match.variance_ratio is not None
             else "-"
         ),
-        Text(_p_value(match.f_p)),
-        Text(f"{_number(mother.cpk, 3)} / {_number(child.cpk, 3)}"),
+        Text(numbers.p_value(match.f_p)),
+        Text(f"{numbers.short(mother.cpk, 3)} / {numbers.short(child.cpk, 3)}"),
     ]
 
 
