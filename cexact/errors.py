@@ -13,6 +13,12 @@ EXIT_GATE_FAILED = 1
 """Deviations over the gate: the child is below the required stage."""
 EXIT_BAD_INPUT = 2
 """Bad input or usage: nothing was compared."""
+EXIT_INTERNAL_ERROR = 3
+"""A bug in cexact: an unexpected exception, never reported as a failed gate."""
+EXIT_INTERRUPTED = 130
+"""Interrupted by the user (SIGINT, Ctrl-C)."""
+EXIT_TERMINATED = 143
+"""Terminated (SIGTERM)."""
 
 
 def format_where(file: str | None, line: int | None, column: int | None) -> str:

@@ -1,12 +1,15 @@
 """Output formats: renderers chosen by name from one registry.
 
 A renderer only renders: it gets a finished result object from the core and
-writes it to a text stream. Renderers are imported on first use, so that
-`cexact --help` does not pay for rich or for formats it does not use.
+writes it to a text stream. Which commands each format serves is declared
+here, as data, so that `--help` lists a command's own formats and an
+unsupported one is refused before any work is done. Renderer modules are
+imported on first use, so that `cexact --help` pays for none of them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import import_module
 from typing import TYPE_CHECKING, TextIO
 
@@ -22,7 +25,7 @@ if TYPE_CHECKING:
 
 
 class Renderer:
-    """Base class: a format renders the results it knows and refuses the rest."""
+    """Base class: a format renders the results of the commands it declares."""
 
     name = ""
 
@@ -49,24 +52,75 @@ class Renderer:
         raise UsageError(f"format {self.name!r} does not apply to match")
 
 
-# name -> "module:Class", imported on first use.
-_RENDERER_LOCATIONS = {
-    "text": "cexact.report.text:TextRenderer",
-    "json": "cexact.report.json_format:JsonRenderer",
-    "markdown": "cexact.report.markdown:MarkdownRenderer",
-    "html": "cexact.report.html:HtmlRenderer",
-    "junit": "cexact.report.junit:JunitRenderer",
-    "sarif": "cexact.report.sarif:SarifRenderer",
-    "github": "cexact.report.github:GithubRenderer",
+COMMAND_METHODS = {
+    "validate": "render_validation",
+    "diff": "render_diff",
+    "check": "render_fleet",
+    "waivers": "render_waivers",
+    "drift": "render_drift",
+    "log": "render_log",
+    "match": "render_match",
+}
+"""Each reporting command, and the renderer method that presents its result."""
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """One output format: where its renderer lives and which commands it serves."""
+
+    name: str
+    location: str
+    """`module:Class`, imported on first use."""
+    commands: frozenset[str]
+    description: str
+
+    def renderer(self) -> Renderer:
+        module_name, class_name = self.location.split(":")
+        renderer: Renderer = getattr(import_module(module_name), class_name)()
+        return renderer
+
+
+_EVERY_COMMAND = frozenset(COMMAND_METHODS)
+_CI_COMMANDS = frozenset({"diff", "check", "drift"})
+
+FORMATS = {
+    f.name: f
+    for f in (
+        Format("text", "cexact.report.text:TextRenderer", _EVERY_COMMAND, "for a terminal"),
+        Format(
+            "json", "cexact.report.json_format:JsonRenderer", _EVERY_COMMAND, "documented JSON"
+        ),
+        Format(
+            "markdown",
+            "cexact.report.markdown:MarkdownRenderer",
+            _EVERY_COMMAND - {"validate", "waivers"},
+            "for a change request or pull-request comment",
+        ),
+        Format("html", "cexact.report.html:HtmlRenderer", _CI_COMMANDS, "an audit page"),
+        Format("junit", "cexact.report.junit:JunitRenderer", _CI_COMMANDS, "JUnit XML"),
+        Format("sarif", "cexact.report.sarif:SarifRenderer", _CI_COMMANDS, "SARIF 2.1.0"),
+        Format(
+            "github",
+            "cexact.report.github:GithubRenderer",
+            _CI_COMMANDS,
+            "GitHub Actions annotations",
+        ),
+    )
 }
 
-FORMAT_NAMES = tuple(_RENDERER_LOCATIONS)
+FORMAT_NAMES = tuple(FORMATS)
 
 
-def renderer_for(name: str) -> Renderer:
-    location = _RENDERER_LOCATIONS.get(name)
-    if location is None:
-        raise UsageError(f"unknown format {name!r}; choose from {', '.join(FORMAT_NAMES)}")
-    module_name, class_name = location.split(":")
-    renderer: Renderer = getattr(import_module(module_name), class_name)()
-    return renderer
+def formats_for(command: str) -> tuple[str, ...]:
+    """The formats `command` can write, in registry order."""
+    return tuple(name for name, f in FORMATS.items() if command in f.commands)
+
+
+def renderer_for(name: str, command: str | None = None) -> Renderer:
+    """The renderer of format `name`; a UsageError when `command` is not one it serves."""
+    found = FORMATS.get(name)
+    choices = formats_for(command) if command is not None else FORMAT_NAMES
+    if found is None or (command is not None and command not in found.commands):
+        for_command = f" for {command}" if command is not None else ""
+        raise UsageError(f"unknown format {name!r}{for_command}; choose from {', '.join(choices)}")
+    return found.renderer()

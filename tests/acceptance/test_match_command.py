@@ -161,4 +161,4 @@ def test_formats_without_a_match_view_say_so(run_cexact, fmt: str) -> None:
         fmt,
     )
     assert result.exit_code == 2
-    assert f"format '{fmt}' does not apply to match" in result.stderr
+    assert f"'{fmt}' is not a format of match; choose from text, json, markdown" in result.stderr

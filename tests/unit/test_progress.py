@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from cexact.cli import _progress_reporter
+from cexact.cli.execute import _progress_reporter
 
 
 class TerminalStream(io.StringIO):
