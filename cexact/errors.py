@@ -100,6 +100,23 @@ class ValidationFailed(InputError):
         return tuple(str(finding) for finding in self.findings)
 
 
+class UnreadableInputs(InputError):
+    """Files or folders that a search could not read: nothing is checked without them."""
+
+    rule = "unreadable"
+
+    def __init__(self, problems: tuple[tuple[str, str], ...]) -> None:
+        super().__init__(
+            f"{len(problems)} path(s) cannot be read, so nothing was checked "
+            "(fix their permissions, or remove them)"
+        )
+        self.problems = problems
+
+    @property
+    def details(self) -> tuple[str, ...]:
+        return tuple(f"{path}: error: {problem} ({self.rule})" for path, problem in self.problems)
+
+
 class GitError(InputError):
     """A git revision or repository cannot be read."""
 

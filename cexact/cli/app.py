@@ -91,9 +91,19 @@ def validate(
     output_format: ValidateFormat = "text",
     output: OutputOption = None,
     max_file_size: MaxFileSizeOption = DEFAULT_MAX_FILE_SIZE,
+    skip_unmarked: Annotated[
+        bool,
+        typer.Option(
+            "--skip-unmarked",
+            help="Pass over named files that are not cexact's (no cexact, cexact-waivers or "
+            "cexact-project key), as under a folder: for hooks handed every YAML file.",
+        ),
+    ] = False,
 ) -> int:
     """Check recipes against the schema and cexact's rules; exit 2 if any is invalid."""
-    return execute(do.Validate(tuple(paths), do.Output(output_format, output), max_file_size))
+    return execute(
+        do.Validate(tuple(paths), do.Output(output_format, output), max_file_size, skip_unmarked)
+    )
 
 
 @app.command()

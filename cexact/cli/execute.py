@@ -94,6 +94,11 @@ def _source(argument: str, repo: Path | None, max_file_size: int) -> RecipeSourc
     return read_recipe_source(argument, repo, max_file_size)
 
 
+def _folder_of(source: RecipeSource) -> Path | None:
+    """Where to look for a recipe's project file: its folder (None: from git, here)."""
+    return source.path.parent if source.path is not None else None
+
+
 def _local_inputs(*sources: RecipeSource) -> list[Path]:
     return [source.path for source in sources if source.path is not None]
 
@@ -102,7 +107,11 @@ def _run_validate(invocation: do.Validate) -> int:
     from cexact.commands.validate import validate_paths
 
     report_to = _Report("validate", invocation.output)
-    report = validate_paths(invocation.paths, _limits(invocation.max_file_size))
+    report = validate_paths(
+        invocation.paths,
+        _limits(invocation.max_file_size),
+        skip_unmarked=invocation.skip_unmarked,
+    )
     report_to.write(report, [Path(f.source) for f in report.files])
     return EXIT_OK if report.valid else EXIT_BAD_INPUT
 
@@ -120,7 +129,7 @@ def _run_diff(invocation: do.Diff) -> int:
         mother,
         child,
         required=invocation.required,
-        policy=find_policy(invocation.policy_file),
+        policy=find_policy(invocation.policy_file, start=_folder_of(child)),
         limits=_limits(invocation.max_file_size),
         cache=_cache(invocation.use_cache),
         waivers=load_waiver_files(waiver_files),
@@ -153,7 +162,7 @@ def _progress_reporter() -> tuple[Callable[[str, int, int], None] | None, Callab
 
 def _run_check(invocation: do.Check) -> int:
     from cexact.commands.check import Shard, check_fleet
-    from cexact.compare.policy import find_policy
+    from cexact.compare.policy import load_policy
 
     report_to = _Report("check", invocation.output)
     folder = invocation.folder
@@ -162,7 +171,7 @@ def _run_check(invocation: do.Check) -> int:
     try:
         report = check_fleet(
             folder,
-            policy=find_policy(invocation.policy_file, start=folder if folder.is_dir() else None),
+            policy=load_policy(invocation.policy_file) if invocation.policy_file else None,
             required=invocation.required,
             extra_waiver_files=invocation.waiver_files,
             today=invocation.today,
@@ -181,13 +190,13 @@ def _run_check(invocation: do.Check) -> int:
 
 def _run_waivers(invocation: do.Waivers) -> int:
     from cexact.commands.check import check_fleet
-    from cexact.compare.policy import find_policy
+    from cexact.compare.policy import load_policy
 
     report_to = _Report("waivers", invocation.output)
     folder = invocation.folder
     report = check_fleet(
         folder,
-        policy=find_policy(invocation.policy_file, start=folder if folder.is_dir() else None),
+        policy=load_policy(invocation.policy_file) if invocation.policy_file else None,
         today=invocation.today,
         expiring_within_days=invocation.expiring_within,
     )
@@ -213,7 +222,7 @@ def _run_drift(invocation: do.Drift) -> int:
         mother,
         repo or Path(),
         required=invocation.required,
-        policy=find_policy(invocation.policy_file),
+        policy=find_policy(invocation.policy_file, start=_folder_of(child)),
         limits=limits,
         cache=_cache(invocation.use_cache),
     )
@@ -233,7 +242,7 @@ def _run_log(invocation: do.Log) -> int:
         repository,
         since=invocation.since,
         max_count=invocation.max_count,
-        policy=find_policy(invocation.policy_file),
+        policy=find_policy(invocation.policy_file, start=invocation.recipe.parent),
         limits=_limits(invocation.max_file_size),
     )
     report_to.write(history, [invocation.recipe])

@@ -28,6 +28,7 @@ class Validate:
     paths: tuple[Path, ...]
     output: Output
     max_file_size: int
+    skip_unmarked: bool = False
 
 
 @dataclass(frozen=True, slots=True)

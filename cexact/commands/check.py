@@ -11,7 +11,6 @@ against its mother, both read back from the cache.
 from __future__ import annotations
 
 import datetime
-import fnmatch
 import hashlib
 import os
 import tempfile
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from cexact.commands.diff import DiffResult, compare_documents
-from cexact.compare.policy import PROJECT_FILE_NAME, Policy
+from cexact.compare.policy import Policy, find_policy, load_policy
 from cexact.compare.waivers import (
     DEFAULT_EXPIRING_WITHIN_DAYS,
     Waiver,
@@ -35,7 +34,7 @@ from cexact.compare.waivers import (
 from cexact.errors import UsageError, ValidationFailed
 from cexact.model import Finding
 from cexact.recipe.cache import ParseCache
-from cexact.recipe.discovery import discover_yaml_files, schema_name_for
+from cexact.recipe.discovery import NOT_CEXACT, discover, is_project_file, schema_name_for
 from cexact.recipe.loader import DEFAULT_LIMITS, LoadLimits, load_bytes, read_source_bytes
 from cexact.recipe.reading import load_valid_recipe
 from cexact.recipe.validation import validate_document
@@ -99,6 +98,10 @@ class FleetReport:
     waivers: tuple[WaiverOutcome, ...]
     today: datetime.date
     shard: Shard | None = None
+    projects: tuple[str, ...] = ()
+    """The project files applied."""
+    skipped: tuple[str, ...] = ()
+    """YAML files under the folder that are not cexact's (not checked)."""
 
     @property
     def passed(self) -> bool:
@@ -127,6 +130,8 @@ def _inspect(path: str, limits: LoadLimits, cache: ParseCache) -> InspectedFile:
         finding = Finding(path, error.line, error.column, error.message, error.rule)
         return InspectedFile(path, "invalid", (finding,))
     kind = schema_name_for(document)
+    if kind is None:
+        return InspectedFile(path, "invalid", (Finding(path, 1, 1, NOT_CEXACT, "not-cexact"),))
     findings = validate_document(document, kind)
     if findings:
         return InspectedFile(path, kind, findings)
@@ -212,27 +217,80 @@ def _run_all(
     return results
 
 
-def discover_fleet_files(root: Path, policy: Policy) -> list[Path]:
-    """Every YAML file under `root` but the project file and ignored ones."""
-    ignore_root = policy.root or root
-    files = []
-    for path in discover_yaml_files([root]):
-        if path.name == PROJECT_FILE_NAME:
+@dataclass(frozen=True, slots=True)
+class FleetFiles:
+    """What `check` reads under its folder, and the project file that governs each file."""
+
+    paths: tuple[Path, ...]
+    policies: dict[Path, Policy]
+    """Each recipe's project policy (the nearest project file above it)."""
+    default: Policy
+    projects: tuple[str, ...]
+    """The project files applied."""
+    skipped: tuple[str, ...]
+    """YAML files under the folder that are not cexact's."""
+
+    def policy_of(self, path: Path) -> Policy:
+        return self.policies.get(path, self.default)
+
+
+def discover_fleet_files(
+    root: Path, policy: Policy | None = None, extra_waiver_files: Iterable[Path] = ()
+) -> FleetFiles:
+    """Every cexact file under `root`, each with the project file that governs it.
+
+    With `policy` (a project file named on the command line), it governs all.
+    Otherwise each file gets the nearest project file at or above its folder:
+    one in a subfolder of `root` governs that subfolder, one at `root` or above
+    it (up to the top of the git work tree) the rest. Files a project ignores
+    are left out; its waiver globs are added.
+    """
+    found = discover([root])
+    project_paths = [p for p in found.files if is_project_file(p)]
+    default = policy if policy is not None else find_policy(None, start=root)
+    governing: dict[Path, Policy] = {}
+    if policy is None:
+        for project in project_paths:
+            governing.setdefault(project.parent.resolve(), load_policy(project))
+    policies: dict[Path, Policy] = {}
+    paths: list[Path] = []
+    for path in found.files:
+        if is_project_file(path):
             continue
-        try:
-            relative = path.resolve().relative_to(ignore_root.resolve()).as_posix()
-        except ValueError:
-            relative = path.as_posix()
-        if any(fnmatch.fnmatch(relative, pattern) for pattern in policy.ignore_patterns):
+        own = _nearest(path, governing, root.resolve()) or default
+        if own.ignores(path):
             continue
-        files.append(path)
-    return files
+        paths.append(path)
+        policies[path] = own
+    applied = [default, *governing.values()]
+    for governed in applied:
+        paths.extend(p for p in governed.waiver_files() if p not in paths)
+    paths.extend(p for p in extra_waiver_files if p not in paths)
+    return FleetFiles(
+        tuple(paths),
+        policies,
+        default,
+        tuple(dict.fromkeys(p.source for p in applied if p.source is not None)),
+        tuple(map(str, found.others)),
+    )
+
+
+def _nearest(path: Path, governing: dict[Path, Policy], root: Path) -> Policy | None:
+    if not governing:
+        return None
+    for folder in path.resolve().parents:
+        found = governing.get(folder)
+        if found is not None:
+            return found
+        if folder == root:
+            return None
+    return None
 
 
 def check_fleet(
     root: Path,
     *,
-    policy: Policy,
+    policy: Policy | None = None,
     required: Any = None,
     extra_waiver_files: Iterable[Path] = (),
     today: datetime.date | None = None,
@@ -244,25 +302,20 @@ def check_fleet(
     progress: ProgressCallback | None = None,
     measurements: Path | None = None,
 ) -> FleetReport:
+    """Check every child of every line under `root` (`policy`: a project file named
+    on the command line; None finds the project files as `discover_fleet_files` does)."""
     today = today or datetime.date.today()
     if not root.is_dir():
         raise UsageError(f"{root}: not a folder")
-    paths = discover_fleet_files(root, policy)
-    paths.extend(p for p in extra_waiver_files if p not in paths)
-    if policy.root is not None:
-        for pattern in policy.waiver_patterns:
-            matches = sorted(policy.root.glob(pattern))
-            if not matches:
-                raise UsageError(f"{policy.source}: waiver pattern {pattern!r} matches no file")
-            paths.extend(p for p in matches if p not in paths)
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
+    files = discover_fleet_files(root, policy, extra_waiver_files)
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(files.paths)))
     with tempfile.TemporaryDirectory(prefix="cexact-check-") as scratch:
         # Without the user's cache, a scratch one still parses each file once per run.
         run_cache = cache if cache is not None else ParseCache(Path(scratch))
         executor = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
         try:
             return _check(
-                root, paths, policy, required, today, shard, limits, run_cache,
+                root, files, required, today, shard, limits, run_cache,
                 executor, expiring_within_days, progress, measurements,
             )  # fmt: skip
         finally:
@@ -272,8 +325,7 @@ def check_fleet(
 
 def _check(
     root: Path,
-    paths: list[Path],
-    policy: Policy,
+    files: FleetFiles,
     required: Any,
     today: datetime.date,
     shard: Shard | None,
@@ -287,7 +339,7 @@ def _check(
     inspected = _run_all(
         executor,
         _inspect,
-        [(str(p), limits, cache) for p in paths],
+        [(str(p), limits, cache) for p in files.paths],
         "validating",
         progress,
     )
@@ -319,7 +371,7 @@ def _check(
                 _PairJob(
                     mother.path,
                     child.path,
-                    policy,
+                    files.policy_of(Path(child.path)),
                     waivers,
                     today,
                     required,
@@ -351,6 +403,8 @@ def _check(
         waivers=tuple(sorted(outcomes, key=lambda o: (o.waiver.line, o.waiver.site, o.waiver.id))),
         today=today,
         shard=shard,
+        projects=files.projects,
+        skipped=files.skipped,
     )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cexact.errors import RecipeLoadError
 from cexact.model import Finding
-from cexact.recipe.discovery import discover_yaml_files, schema_name_for
+from cexact.recipe.discovery import NOT_CEXACT, discover, schema_name_for
 from cexact.recipe.loader import DEFAULT_LIMITS, LoadLimits, load_file
 from cexact.recipe.validation import validate_document
 
@@ -31,6 +31,8 @@ class ValidationReport:
     """The outcome of `cexact validate`: one entry per file, in path order."""
 
     files: tuple[FileValidation, ...]
+    skipped: tuple[str, ...] = ()
+    """YAML files under the folders (or handed to the hook) that are not cexact's."""
 
     @property
     def valid(self) -> bool:
@@ -49,10 +51,20 @@ def validate_file(path: Path, limits: LoadLimits = DEFAULT_LIMITS) -> FileValida
         finding = Finding(str(path), error.line, error.column, error.message, error.rule)
         return FileValidation(str(path), "recipe", (finding,))
     name = schema_name_for(document)
+    if name is None:
+        finding = Finding(str(path), 1, 1, NOT_CEXACT, "not-cexact")
+        return FileValidation(str(path), "unknown", (finding,))
     return FileValidation(str(path), name, validate_document(document, name))
 
 
-def validate_paths(paths: Sequence[Path], limits: LoadLimits = DEFAULT_LIMITS) -> ValidationReport:
-    return ValidationReport(tuple(validate_file(p, limits) for p in discover_yaml_files(paths)))
+def validate_paths(
+    paths: Sequence[Path], limits: LoadLimits = DEFAULT_LIMITS, *, skip_unmarked: bool = False
+) -> ValidationReport:
+    """Validate files and folders; with `skip_unmarked`, named files that are not
+    cexact's are passed over like other YAML under a folder."""
+    found = discover(paths, skip_unmarked=skip_unmarked)
+    return ValidationReport(
+        tuple(validate_file(p, limits) for p in found.files), tuple(map(str, found.others))
+    )
 
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import fnmatch
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cexact.errors import ValidationFailed
+from cexact.errors import UsageError, ValidationFailed
 from cexact.model import NOT_COMPARED, Stage
+from cexact.recipe.discovery import PROJECT_FILE_NAME
 from cexact.recipe.loader import load_file
 from cexact.recipe.paths import PathPattern
 from cexact.recipe.validation import validate_document
-
-PROJECT_FILE_NAME = "cexact.yaml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,38 @@ class Policy:
                 return stage
         return self.require
 
+    def waiver_files(self) -> list[Path]:
+        """The files the project's `waivers` globs name, all inside the project's folder."""
+        root = self.root
+        if root is None:
+            return []
+        inside = root.resolve()
+        found: list[Path] = []
+        for pattern in self.waiver_patterns:
+            matches = sorted(root.glob(pattern))
+            if not matches:
+                raise UsageError(f"{self.source}: waiver pattern {pattern!r} matches no file")
+            for match in matches:
+                if not match.resolve().is_relative_to(inside):
+                    raise UsageError(
+                        f"{self.source}: waiver pattern {pattern!r} reaches {match}, "
+                        f"outside the project folder {root}"
+                    )
+                if match not in found:
+                    found.append(match)
+        return found
+
+    def ignores(self, path: Path) -> bool:
+        """Whether the project's `ignore` globs name `path` (relative to the project folder)."""
+        root = self.root
+        if not self.ignore_patterns or root is None:
+            return False
+        try:
+            relative = path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            return False
+        return any(fnmatch.fnmatch(relative, pattern) for pattern in self.ignore_patterns)
+
     def stage_for(self, path: str, schema_stage: str) -> str:
         for rule in self.rules:
             if rule.matches(path):
@@ -95,14 +128,29 @@ def load_policy(path: Path) -> Policy:
     )
 
 
+def project_file_above(start: Path) -> Path | None:
+    """The nearest cexact.yaml in `start` or a folder above it, as git finds `.git`.
+
+    The search stops at the top of the git work tree that holds `start` (or at
+    the file system's root outside one).
+    """
+    folder = start.resolve()
+    for candidate_folder in (folder, *folder.parents):
+        candidate = candidate_folder / PROJECT_FILE_NAME
+        if candidate.is_file():
+            return candidate if start.is_absolute() else Path(os.path.relpath(candidate))
+        if (candidate_folder / ".git").exists():
+            return None
+    return None
+
+
 def find_policy(explicit: Path | None, start: Path | None = None) -> Policy:
-    """The policy named on the command line, else ./cexact.yaml if present, else none."""
+    """The project file named on the command line, else the nearest one at or above
+    `start` (default: the current folder), else the empty policy."""
     if explicit is not None:
         return load_policy(explicit)
-    candidate = (start or Path.cwd()) / PROJECT_FILE_NAME
-    if candidate.is_file():
-        return load_policy(candidate)
-    return DEFAULT_POLICY
+    found = project_file_above(start or Path())
+    return load_policy(found) if found is not None else DEFAULT_POLICY
 
 
 __all__ = ["DEFAULT_POLICY", "NOT_COMPARED", "ClassificationRule", "Policy", "find_policy"]

@@ -55,6 +55,7 @@ class JsonRenderer(Renderer):
                     }
                     for f in report.files
                 ],
+                "skipped": list(report.skipped),
                 "summary": {
                     "files": len(report.files),
                     "invalid": sum(1 for f in report.files if not f.valid),

@@ -19,8 +19,8 @@ from cexact.compare.gate import StageState
 if TYPE_CHECKING:
     from cexact.commands.match import MatchReport, OutputMatch
 from cexact.commands.validate import ValidationReport
-from cexact.compare.waivers import WaiverStatus
-from cexact.model import Finding, Severity, Stage
+from cexact.compare.waivers import WaiverOutcome, WaiverStatus
+from cexact.model import Deviation, Finding, Severity, Stage
 from cexact.report import Renderer
 from cexact.report.formatting import achieved_label, format_change, stage_cell
 
@@ -138,107 +138,36 @@ class TextRenderer(Renderer):
         total = len(report.files)
         invalid = sum(1 for f in report.files if not f.valid)
         findings = len(report.findings)
+        skipped = (
+            f"; {len(report.skipped)} other YAML file(s) skipped (not cexact's)"
+            if report.skipped
+            else ""
+        )
         if report.valid:
-            console.print(Text(f"{total} file(s) valid", style="green"))
+            console.print(Text(f"{total} file(s) valid{skipped}", style="green"))
         else:
             console.print(
                 Text(
-                    f"{invalid} of {total} file(s) invalid, {findings} finding(s)",
+                    f"{invalid} of {total} file(s) invalid, {findings} finding(s){skipped}",
                     style="bold red",
                 )
             )
 
     def render_diff(self, result: DiffResult, out: TextIO) -> None:
         console = make_console(out)
-        mother, child = result.mother, result.child
-        console.print(
-            Text.assemble(
-                ("cexact diff ", "bold"),
-                (mother.line_id, "bold cyan"),
-                f": {child.site} {child.version} (child) against "
-                f"{mother.site} {mother.version} (mother)",
-            )
-        )
-        verdict = (
-            Text("PASS", style="bold green") if result.passed else Text("FAIL", style="bold red")
-        )
-        console.print(
-            Text.assemble(
-                verdict,
-                "  achieved: ",
-                (achieved_label(result.achieved), "bold"),
-                "   required: ",
-                (result.required.display_name, "bold"),
-            )
-        )
-        for note in result.notes:
-            console.print(Text(f"note: {note}", style="dim"))
-        counts = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-        counts.add_column("stage")
-        counts.add_column("open", justify="right")
-        counts.add_column("waived", justify="right")
-        counts.add_column("")
-        for count in result.counts:
-            met = count.state is StageState.MET
-            counts.add_row(
-                count.stage.display_name,
-                str(count.open),
-                str(count.waived),
-                Text("met", style="green") if met else Text("not met", style="red"),
-            )
-        console.print()
-        console.print(counts)
+        _diff_headline(console, result)
+        _stage_counts(console, result)
         for stage in Stage.ordered():
             deviations = [d for d in result.deviations if d.stage is stage]
-            if not deviations:
-                continue
-            console.print()
-            console.print(Text(f"{stage.display_name} ({len(deviations)})", style="bold underline"))
-            current_step: object = _NO_STEP
-            for deviation in deviations:
-                if deviation.step != current_step:
-                    current_step = deviation.step
-                    heading = f"step {deviation.step}" if deviation.step else "line-wide"
-                    console.print(Text(f"  {heading}", style="cyan"))
-                mother_text, child_text = format_change(deviation)
-                line = Text("    ")
-                line.append(f"{deviation.kind.value:<13}", style=_KIND_STYLE[deviation.kind.value])
-                line.append(
-                    f"{deviation.severity.value:<6}",
-                    style="bold" if deviation.severity is Severity.MAJOR else "dim",
-                )
-                line.append(deviation.path, style="bold")
-                line.append(f": {mother_text} -> {child_text}")
-                if deviation.detail:
-                    line.append(f"  ({deviation.detail})", style="dim")
-                if deviation.waiver:
-                    line.append(f"  waived by {deviation.waiver}", style="cyan")
-                if deviation.expired_waiver:
-                    line.append(
-                        f"  waiver {deviation.expired_waiver} has expired", style="bold yellow"
-                    )
-                console.print(line)
-                where = [
-                    str(loc) for loc in (deviation.mother_location, deviation.child_location) if loc
-                ]
-                if where:
-                    console.print(Text("        " + " -> ".join(where), style="dim"))
+            if deviations:
+                console.print()
+                _stage_section(console, stage, deviations)
         if result.matching is not None:
             console.print()
             print_matching(console, result.matching)
         if result.waivers:
             console.print()
-            console.print(Text(f"Waivers ({len(result.waivers)})", style="bold underline"))
-            for outcome in result.waivers:
-                waiver = outcome.waiver
-                line = Text("  ")
-                line.append(f"{outcome.status.value:<9}", style=_WAIVER_STYLE[outcome.status])
-                line.append(waiver.id, style="bold")
-                line.append(f" {waiver.path}  expires {waiver.expires.isoformat()}")
-                line.append(f"  {waiver.change_request}", style="dim")
-                approvers = ", ".join(f"{a.name} ({a.role})" for a in waiver.approvals)
-                line.append(f"  approved by {approvers}", style="dim")
-                console.print(line)
+            _waiver_outcomes(console, result.waivers)
         if not result.deviations:
             console.print()
             console.print(
@@ -422,3 +351,93 @@ class TextRenderer(Renderer):
         )
         console.print(Text.assemble(verdict, f"  {len(report.not_matched)} output(s) not matched"))
         print_matching(console, report)
+
+
+def _diff_headline(console: Console, result: DiffResult) -> None:
+    mother, child = result.mother, result.child
+    console.print(
+        Text.assemble(
+            ("cexact diff ", "bold"),
+            (mother.line_id, "bold cyan"),
+            f": {child.site} {child.version} (child) against "
+            f"{mother.site} {mother.version} (mother)",
+        )
+    )
+    verdict = Text("PASS", style="bold green") if result.passed else Text("FAIL", style="bold red")
+    console.print(
+        Text.assemble(
+            verdict,
+            "  achieved: ",
+            (achieved_label(result.achieved), "bold"),
+            "   required: ",
+            (result.required.display_name, "bold"),
+        )
+    )
+    for note in result.notes:
+        console.print(Text(f"note: {note}", style="dim"))
+
+
+def _stage_counts(console: Console, result: DiffResult) -> None:
+    counts = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    counts.add_column("stage")
+    counts.add_column("open", justify="right")
+    counts.add_column("waived", justify="right")
+    counts.add_column("")
+    for count in result.counts:
+        met = count.state is StageState.MET
+        counts.add_row(
+            count.stage.display_name,
+            str(count.open),
+            str(count.waived),
+            Text("met", style="green") if met else Text("not met", style="red"),
+        )
+    console.print()
+    console.print(counts)
+
+
+def _stage_section(console: Console, stage: Stage, deviations: list[Deviation]) -> None:
+    """One stage's deviations, grouped by step, each with where it is written."""
+    console.print(Text(f"{stage.display_name} ({len(deviations)})", style="bold underline"))
+    current_step: object = _NO_STEP
+    for deviation in deviations:
+        if deviation.step != current_step:
+            current_step = deviation.step
+            heading = f"step {deviation.step}" if deviation.step else "line-wide"
+            console.print(Text(f"  {heading}", style="cyan"))
+        console.print(_deviation_line(deviation))
+        where = [str(loc) for loc in (deviation.mother_location, deviation.child_location) if loc]
+        if where:
+            console.print(Text("        " + " -> ".join(where), style="dim"))
+
+
+def _deviation_line(deviation: Deviation) -> Text:
+    mother_text, child_text = format_change(deviation)
+    line = Text("    ")
+    line.append(f"{deviation.kind.value:<13}", style=_KIND_STYLE[deviation.kind.value])
+    line.append(
+        f"{deviation.severity.value:<6}",
+        style="bold" if deviation.severity is Severity.MAJOR else "dim",
+    )
+    line.append(deviation.path, style="bold")
+    line.append(f": {mother_text} -> {child_text}")
+    if deviation.detail:
+        line.append(f"  ({deviation.detail})", style="dim")
+    if deviation.waiver:
+        line.append(f"  waived by {deviation.waiver}", style="cyan")
+    if deviation.expired_waiver:
+        line.append(f"  waiver {deviation.expired_waiver} has expired", style="bold yellow")
+    return line
+
+
+def _waiver_outcomes(console: Console, outcomes: tuple[WaiverOutcome, ...]) -> None:
+    console.print(Text(f"Waivers ({len(outcomes)})", style="bold underline"))
+    for outcome in outcomes:
+        waiver = outcome.waiver
+        line = Text("  ")
+        line.append(f"{outcome.status.value:<9}", style=_WAIVER_STYLE[outcome.status])
+        line.append(waiver.id, style="bold")
+        line.append(f" {waiver.path}  expires {waiver.expires.isoformat()}")
+        line.append(f"  {waiver.change_request}", style="dim")
+        approvers = ", ".join(f"{a.name} ({a.role})" for a in waiver.approvals)
+        line.append(f"  approved by {approvers}", style="dim")
+        console.print(line)

@@ -604,7 +604,8 @@ def test_yaml_the_suite_calls_invalid_is_reported_as_a_yaml_error(
     not FULL_CORPUS.is_dir(), reason=f"the full YAML test suite is not at {FULL_CORPUS}"
 )
 def test_the_whole_yaml_test_suite_gets_clean_answers() -> None:
-    result = run_cexact_process("validate", FULL_CORPUS)
+    # Named one by one: under a folder, YAML that is not cexact's would be passed over.
+    result = run_cexact_process("validate", *sorted(FULL_CORPUS.rglob("*.yaml")))
     assert result.exit_code in (0, 2)
     assert "Traceback" not in result.stdout + result.stderr
     lines = output_lines(result)
