@@ -56,8 +56,15 @@ def schema_findings(document: LoadedDocument, schema_name: str) -> Iterator[Find
     if schema_store.fast_validator(schema_name).is_valid(document.data):
         return
     validator = schema_store.detailed_validator(schema_name)
+    found = False
     for error in validator.iter_errors(document.data):
+        found = True
         yield from _findings_for_error(document, error)
+    if not found:
+        raise schema_store.ValidatorDisagreement(
+            f"{document.source}: the fast validator refuses it against the {schema_name} "
+            "schema, the detailed one finds nothing"
+        )
 
 
 def _findings_for_error(document: LoadedDocument, error: Any) -> Iterator[Finding]:

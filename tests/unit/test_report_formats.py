@@ -112,7 +112,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> DiffResult:
     shutil.copy(case / "mother.yaml", folder / "mother.yaml")
     child = (case / "child.yaml").read_text(encoding="utf-8")
     child = child.replace("model: PMX-250", f'model: "PMX-250 {HOSTILE}"', 1)
-    child = child.replace('software: "3.1.0"', 'software: "3.1 & 100%,\\r\\n::error::x: y"', 1)
+    child = child.replace('software: "3.1.0"', 'software: "3.1 & 100%,\\n::error::x: y"', 1)
     (folder / "child.yaml").write_text(child, encoding="utf-8")
     (folder / "waivers.yaml").write_text(
         f"""cexact-waivers: 1
@@ -136,8 +136,19 @@ waivers:
         today=TODAY,
     )
     assert any(HOSTILE in str(d.child) for d in result.deviations)
-    # Site names are identifiers in a valid recipe; a renderer must not rely on that.
-    return dataclasses.replace(result, child=dataclasses.replace(result.child, site="R&D<lab>"))
+    # Site names are identifiers, and a recipe cannot hold a carriage return: a
+    # renderer must not rely on either.
+    deviations = tuple(
+        dataclasses.replace(d, child=d.child.replace("\n", "\r\n"))
+        if isinstance(d.child, str) and d.child.startswith("3.1 & 100%")
+        else d
+        for d in result.deviations
+    )
+    return dataclasses.replace(
+        result,
+        child=dataclasses.replace(result.child, site="R&D<lab>"),
+        deviations=deviations,
+    )
 
 
 def render(fmt: str, result: DiffResult | FleetReport) -> str:
