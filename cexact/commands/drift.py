@@ -240,7 +240,9 @@ def mother_beside(child: RecipeSource, limits: LoadLimits = DEFAULT_LIMITS) -> P
     if child.path is None:
         raise UsageError("name the mother recipe with --mother when the child is read from git")
     line_id = load_recipe_source(child, limits).data["line"]["id"]
-    for candidate in sorted(child.path.parent.glob("*.y*ml")):
+    folder = child.path.parent
+    mothers = []
+    for candidate in sorted(folder.glob("*.y*ml")):
         if candidate == child.path:
             continue
         try:
@@ -249,7 +251,21 @@ def mother_beside(child: RecipeSource, limits: LoadLimits = DEFAULT_LIMITS) -> P
             continue
         line = data.get("line")
         if isinstance(line, dict) and line.get("id") == line_id and line.get("role") == "mother":
-            return candidate
-    raise UsageError(
-        f"no mother recipe of line {line_id!r} beside {child.display}; name it with --mother"
-    )
+            mothers.append(candidate)
+    if not mothers:
+        raise UsageError(
+            f"no mother recipe of line {line_id!r} beside {child.display}; name it with --mother"
+        )
+    if len(mothers) > 1:
+        names = ", ".join(str(m) for m in mothers)
+        raise UsageError(
+            f"{len(mothers)} mother recipes of line {line_id!r} beside {child.display} "
+            f"({names}); name the one to use with --mother"
+        )
+    (mother,) = mothers
+    if mother.is_symlink() and not mother.resolve().is_relative_to(folder.resolve()):
+        raise UsageError(
+            f"the mother beside {child.display}, {mother}, is a symbolic link to "
+            f"{mother.resolve()}, outside its folder; name it with --mother if it is the one"
+        )
+    return mother

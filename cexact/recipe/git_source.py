@@ -43,7 +43,9 @@ WORKING_TREE = "working tree"
 _SYMLINK_MODE = 0o120000
 _SUFFIXES = re.compile(r"(?:[~^][0-9]*)*")
 _FORBIDDEN_IN_NAME = frozenset(" ~^:?*[\\")
-_LOG_FORMAT = "%H%x1f%h%x1f%an%x1f%ae%x1f%aI%x1f%s"
+_LOG_FIELDS = ("%H", "%h", "%an", "%ae", "%aI", "%s")
+_LOG_FORMAT = "%x00".join(_LOG_FIELDS)
+"""NUL-separated (with -z, records are too): git keeps NUL out of every field."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,20 +417,23 @@ class GitRepository:
     ) -> Iterator[FileVersion]:
         """The commits that touched PATH, newest first; each file's bytes read when reached."""
         start = self.resolve(revision or "HEAD")
-        options = [f"--format={_LOG_FORMAT}", "--no-show-signature"]
+        options = [f"--format={_LOG_FORMAT}", "-z", "--no-show-signature"]
         if since is not None:  # git compares committer dates in local time: leave a margin
             options.append(f"--since={since - datetime.timedelta(days=2)}")
         elif max_count is not None:
             options.append(f"--max-count={max_count}")
         with _git_errors(f"cannot read the history of {path}"):
-            output = str(self._repo.git.log(*options, start, "--", path))
+            output = str(
+                self._repo.git.log(*options, start, "--", path, strip_newline_in_stdout=False)
+            )
+        fields = output.split("\x00")
+        width = len(_LOG_FIELDS)
         count = 0
-        for record in output.split("\n"):
+        for first in range(0, len(fields) - width + 1, width):
             if max_count is not None and count >= max_count:
                 return
-            if not record:
-                continue
-            commit, short, author, email, date, message = record.split("\x1f", 5)
+            commit, short, author, email, date, message = fields[first : first + width]
+            commit = commit.lstrip("\n")
             if since is not None and datetime.datetime.fromisoformat(date).date() < since:
                 continue
             count += 1

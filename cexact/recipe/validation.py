@@ -188,6 +188,26 @@ def project_rule_findings(document: LoadedDocument) -> Iterator[Finding]:
     """Rules for project files beyond their schema: path patterns that parse."""
     for index, rule in enumerate(document.data.get("classify", [])):
         yield from _path_pattern(document, rule["path"], ("classify", index, "path"))
+    for key in ("waivers", "ignore"):
+        for index, pattern in enumerate(document.data.get(key, [])):
+            yield from _file_glob(document, pattern, (key, index))
+
+
+def _file_glob(document: LoadedDocument, pattern: str, path: PathKey) -> Iterator[Finding]:
+    """A file glob must stay inside the project's folder: relative, with no `..`."""
+    parts = pattern.replace("\\", "/").split("/")
+    if pattern.startswith(("/", "\\")) or (len(pattern) > 1 and pattern[1] == ":"):
+        problem = "is absolute"
+    elif ".." in parts:
+        problem = "reaches outside the project folder (..)"
+    else:
+        return
+    yield finding_at(
+        document,
+        path,
+        f"{pattern!r} {problem}; patterns are relative to the project file's folder",
+        "project-glob",
+    )
 
 
 def _path_pattern(document: LoadedDocument, pattern: str, path: PathKey) -> Iterator[Finding]:

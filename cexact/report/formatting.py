@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from cexact.compare.gate import StageCount, StageState
 from cexact.model import Deviation, DeviationKind, Stage
 
 MAX_VALUE_WIDTH = 60
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """`text` with every control character but tab and line feed written as `\\xNN`.
+
+    Recipes cannot hold control characters, but file names, git authors and
+    commit messages can: none of them may reach a terminal or a report as
+    control codes (an ESC[2J would clear the reader's screen).
+    """
+    if text.isprintable():
+        return text
+    return _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
 
 
 def format_value(value: Any) -> str:

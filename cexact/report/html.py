@@ -42,7 +42,7 @@ from cexact.compare.waivers import WaiverOutcome
 from cexact.model import Deviation, Finding, GateStatus, SourceLocation, Stage
 from cexact.report import Renderer
 from cexact.report.audit_trail import AuditTrail
-from cexact.report.formatting import achieved_label, format_change
+from cexact.report.formatting import achieved_label, format_change, visible
 
 if TYPE_CHECKING:
     from cexact.commands.check import FleetReport, InspectedFile
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 
 
 def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    return html.escape(visible(str(value)), quote=True)
 
 
 _STYLE = """

@@ -14,11 +14,23 @@ if TYPE_CHECKING:
     from cexact.commands.match import MatchReport
 from cexact.model import Deviation, Stage
 from cexact.report import Renderer
-from cexact.report.formatting import achieved_label, format_change, stage_cell
+from cexact.report.formatting import achieved_label, format_change, stage_cell, visible
 
 
 def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """Text for a Markdown table cell or line: nothing in it can start markup or HTML."""
+    escaped = visible(text).replace("&", "&amp;").replace("<", "&lt;")  # no tag can open
+    for special in ("\\", "|", "[", "]", "`", "*", "_"):  # no link, image or code opens
+        escaped = escaped.replace(special, "\\" + special)
+    return " ".join(escaped.replace("\r", " ").split("\n"))
+
+
+def _code(text: str) -> str:
+    """A code span: its text shown as written (only `|` escaped, for tables)."""
+    plain = " ".join(visible(text).replace("\r", " ").split("\n")).replace("|", "\\|")
+    fence = "``" if "`" in plain else "`"
+    padding = " " if fence == "``" else ""
+    return f"{fence}{padding}{plain}{padding}{fence}"
 
 
 def _where(deviation: Deviation) -> str:
@@ -44,7 +56,7 @@ def write_matching(report: MatchReport, out: TextIO) -> None:
         short, p_value = numbers.short, numbers.p_value
         margin = "±" + short(m.margin) if m.margin is not None else "-"
         out.write(
-            f"| `steps[{_cell(m.step)}].outputs.{_cell(m.output)}` | {_cell(verdict)} | "
+            f"| {_code(f'steps[{m.step}].outputs.{m.output}')} | {_cell(verdict)} | "
             f"{m.mother.n} / {m.child.n} | {short(m.mother.mean)} -> {short(m.child.mean)} "
             f"{_cell(m.unit)} | {short(m.mother.std)} -> {short(m.child.std)} | "
             f"{margin} | {p_value(m.tost_p)} | {short(m.variance_ratio)} | {p_value(m.f_p)} | "
@@ -66,9 +78,9 @@ class MarkdownRenderer(Renderer):
             f"**{verdict}**: achieved **{achieved_label(result.achieved)}**, "
             f"required **{result.required.display_name}**.\n\n"
         )
-        out.write(f"- Line: `{_cell(mother.line_id)}`\n")
-        out.write(f"- Mother: `{_cell(mother.path)}` version {_cell(mother.version)}\n")
-        out.write(f"- Child: `{_cell(child.path)}` version {_cell(child.version)}\n")
+        out.write(f"- Line: {_code(mother.line_id)}\n")
+        out.write(f"- Mother: {_code(mother.path)} version {_cell(mother.version)}\n")
+        out.write(f"- Child: {_code(child.path)} version {_cell(child.version)}\n")
         for note in result.notes:
             out.write(f"- Note: {_cell(note)}\n")
         out.write("\n| Stage | Open | Waived |\n|---|---:|---:|\n")
@@ -89,7 +101,7 @@ class MarkdownRenderer(Renderer):
                 if deviation.expired_waiver:
                     detail = f"waiver {deviation.expired_waiver} has expired; {detail}".rstrip("; ")
                 out.write(
-                    f"| `{_cell(deviation.path)}` | {deviation.kind.value} | "
+                    f"| {_code(deviation.path)} | {deviation.kind.value} | "
                     f"{deviation.severity.value} | {_cell(mother_text)} | {_cell(child_text)} | "
                     f"{_cell(detail)} | {_cell(_where(deviation))} |\n"
                 )
@@ -104,7 +116,7 @@ class MarkdownRenderer(Renderer):
                 waiver = outcome.waiver
                 approvers = ", ".join(f"{a.name} ({a.role}, {a.date})" for a in waiver.approvals)
                 out.write(
-                    f"| {_cell(waiver.id)} | {outcome.status.value} | `{_cell(waiver.path)}` | "
+                    f"| {_cell(waiver.id)} | {outcome.status.value} | {_code(waiver.path)} | "
                     f"{len(outcome.covers)} | {waiver.expires.isoformat()} | "
                     f"{_cell(waiver.change_request)} | {_cell(approvers)} |\n"
                 )
@@ -133,7 +145,7 @@ class MarkdownRenderer(Renderer):
             out.write("\n### Problems\n\n")
             for finding in report.problems:
                 out.write(
-                    f"- `{_cell(finding.where)}`: {_cell(finding.message)} ({finding.rule})\n"
+                    f"- {_code(finding.where)}: {_cell(finding.message)} ({finding.rule})\n"
                 )
         for check in report.failed_checks:
             out.write("\n")
@@ -160,12 +172,12 @@ class MarkdownRenderer(Renderer):
                 before, after = format_change(item.change)
                 out.write(
                     f"| {item.status} | {item.change.stage.display_name} | "
-                    f"`{_cell(item.change.path)}` | {item.change.kind.value} | "
+                    f"{_code(item.change.path)} | {item.change.kind.value} | "
                     f"{_cell(before)} | {_cell(after)} |\n"
                 )
 
     def render_log(self, log: RecipeLog, out: TextIO) -> None:
-        out.write(f"## cexact log: `{_cell(log.path)}`\n")
+        out.write(f"## cexact log: {_code(log.path)}\n")
         for entry in log.entries:
             version = entry.version
             out.write(
@@ -182,15 +194,15 @@ class MarkdownRenderer(Renderer):
                 for change in entry.changes:
                     before, after = format_change(change)
                     out.write(
-                        f"| {change.stage.display_name} | `{_cell(change.path)}` | "
+                        f"| {change.stage.display_name} | {_code(change.path)} | "
                         f"{change.kind.value} | {_cell(before)} | {_cell(after)} |\n"
                     )
 
     def render_match(self, report: MatchReport, out: TextIO) -> None:
         verdict = "PASS" if not report.not_matched else "FAIL"
         out.write(
-            f"## cexact match: `{_cell(report.child_source)}` against "
-            f"`{_cell(report.mother_source)}`\n\n**{verdict}**: "
+            f"## cexact match: {_code(report.child_source)} against "
+            f"{_code(report.mother_source)}\n\n**{verdict}**: "
             f"{len(report.not_matched)} output(s) not matched.\n"
         )
         write_matching(report, out)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
+from rich.text import Text as RichText
 
 from cexact import numbers
 from cexact.commands.check import FleetReport
@@ -22,7 +22,19 @@ from cexact.commands.validate import ValidationReport
 from cexact.compare.waivers import WaiverOutcome, WaiverStatus
 from cexact.model import Deviation, Finding, Severity, Stage
 from cexact.report import Renderer
-from cexact.report.formatting import achieved_label, format_change, stage_cell
+from cexact.report.formatting import achieved_label, format_change, stage_cell, visible
+
+
+class Text(RichText):
+    """rich's Text, with every piece of text made visible (no control codes pass)."""
+
+    def __init__(self, text: str = "", *args: Any, **kwargs: Any) -> None:
+        super().__init__(visible(text), *args, **kwargs)
+
+    def append(self, text: str | RichText, style: Any = None) -> Text:
+        super().append(visible(text) if isinstance(text, str) else text, style)
+        return self
+
 
 _NO_STEP = object()
 

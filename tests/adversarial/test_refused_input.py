@@ -100,3 +100,29 @@ def test_a_raw_nul_byte_is_one_located_line(run_cexact, tmp_path: Path) -> None:
     result = run_cexact("validate", path)
     assert result.exit_code == 2
     assert ":5:13: error: the file holds a U+0000 character" in _one_finding(result.stdout)
+
+
+@pytest.mark.parametrize("pattern", ["/etc/*.yaml", "../s/*.yaml", "a/../../b.yaml", "C:/x.yaml"])
+def test_project_globs_stay_inside_the_project(run_cexact, tmp_path: Path, pattern: str) -> None:
+    """Issue 13.11: `waivers: ["/etc/*.yaml"]` crashed; `../s/*.yaml` read outside the root."""
+    project = tmp_path / "p"
+    project.mkdir()
+    _write(project, MINIMAL_RECIPE)
+    _write(project, f'cexact-project: 1\nwaivers: ["{pattern}"]\n', "cexact.yaml")
+    result = run_cexact("check", project, "--no-cache")
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert f"cexact.yaml:2:11: error: {pattern!r}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_symlinked_waiver_file_outside_the_project_is_refused(run_cexact, tmp_path: Path) -> None:
+    project, outside = tmp_path / "p", tmp_path / "s"
+    project.mkdir()
+    outside.mkdir()
+    _write(project, MINIMAL_RECIPE)
+    _write(outside, "cexact-waivers: 1\nwaivers: []\n", "w.yaml")
+    (project / "waivers").symlink_to(outside)
+    _write(project, 'cexact-project: 1\nwaivers: ["waivers/*.yaml"]\n', "cexact.yaml")
+    result = run_cexact("check", project, "--no-cache")
+    assert result.exit_code == 2
+    assert "outside the project folder" in result.stderr
