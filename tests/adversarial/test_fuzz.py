@@ -43,7 +43,10 @@ SNIPPETS = st.sampled_from(
 ACTIONS = st.sampled_from(["insert", "replace", "delete", "duplicate", "swap"])
 MUTATIONS = st.lists(
     st.tuples(
-        st.integers(0, 10_000), ACTIONS, st.one_of(SNIPPETS, st.text(max_size=6)), st.integers(0, 80)
+        st.integers(0, 10_000),
+        ACTIONS,
+        st.one_of(SNIPPETS, st.text(max_size=6)),
+        st.integers(0, 80),
     ),
     min_size=1,
     max_size=3,
@@ -170,9 +173,7 @@ def test_a_value_through_an_alias_is_compared_as_written_out(
             code, out, err = run("diff", mother, child, "-f", "json", "--require",
                                  "system-synergy", cache)  # fmt: skip
             assert_clean(code, out, err)
-            reports.append(
-                (code, [(d["path"], d["kind"]) for d in json.loads(out)["deviations"]])
-            )
+            reports.append((code, [(d["path"], d["kind"]) for d in json.loads(out)["deviations"]]))
     assert all(report == reports[0] for report in reports), reports
 
 
