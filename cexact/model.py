@@ -56,13 +56,15 @@ class Finding:
     message: str
     rule: str
     path: str = ""
+    level: str = "error"
+    """`error` (the file is invalid) or `warning` (worth a look; the file is valid)."""
 
     @property
     def where(self) -> str:
         return format_where(self.file, self.line, self.column)
 
     def __str__(self) -> str:
-        return f"{self.where}: error: {self.message} ({self.rule})"
+        return f"{self.where}: {self.level}: {self.message} ({self.rule})"
 
 
 class DeviationKind(StrEnum):

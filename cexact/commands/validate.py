@@ -10,7 +10,7 @@ from cexact.errors import RecipeLoadError
 from cexact.model import Finding
 from cexact.recipe.discovery import NOT_CEXACT, discover, schema_name_for
 from cexact.recipe.loader import DEFAULT_LIMITS, LoadLimits, load_file
-from cexact.recipe.validation import validate_document
+from cexact.recipe.validation import recipe_warnings, validate_document
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +23,7 @@ class FileValidation:
 
     @property
     def valid(self) -> bool:
-        return not self.findings
+        return not any(f.level == "error" for f in self.findings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +51,11 @@ def validate_file(path: Path, limits: LoadLimits = DEFAULT_LIMITS) -> FileValida
         finding = Finding(str(path), error.line, error.column, error.message, error.rule)
         return FileValidation(str(path), "recipe", (finding,))
     name = schema_name_for(document)
+    if name == "recipe":
+        findings = validate_document(document, name)
+        if not findings:
+            findings = tuple(sorted(recipe_warnings(document), key=lambda f: (f.line or 0)))
+        return FileValidation(str(path), name, findings)
     if name is None:
         finding = Finding(str(path), 1, 1, NOT_CEXACT, "not-cexact")
         return FileValidation(str(path), "unknown", (finding,))

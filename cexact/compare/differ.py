@@ -83,6 +83,9 @@ class RecipeDiffer:
         self, mother: dict[str, Any], child: dict[str, Any], node: AnnotatedNode, at: Place
     ) -> None:
         comparison = node.comparison_for(mother)
+        if comparison is None and node.free_form:
+            # Where the schema says nothing, a quantity is a quantity by its shape.
+            comparison = quantities.shape_of(mother, child)
         if comparison == "quantity" and quantities.is_quantity(mother):
             if quantities.is_quantity(child):
                 quantities.compare_quantities(self, mother, child, node, at)

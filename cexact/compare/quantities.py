@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 _NUMBER_TYPES = (int, float)
 _SPEC_NUMBERS = frozenset({"target", "lsl", "usl", "unit"})
+_QUANTITY_NUMBERS = frozenset({"value", "unit", "tolerance"})
+_LIMITS = (("lsl", False), ("usl", True))
 
 
 def is_quantity(value: dict[str, Any]) -> bool:
@@ -33,6 +35,28 @@ def is_quantity(value: dict[str, Any]) -> bool:
         and isinstance(number, _NUMBER_TYPES)
         and not isinstance(number, bool)
     )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, _NUMBER_TYPES) and not isinstance(value, bool)
+
+
+def shape_of(mother: dict[str, Any], child: dict[str, Any]) -> str | None:
+    """`quantity` or `spec` when both mappings have that shape and units cexact knows.
+
+    A mapping with a numeric `value` and a `unit` is a quantity; one with a
+    numeric `target` and a `unit` an output spec. A unit that does not parse
+    leaves the mapping a plain one, compared key by key (validation warns).
+    """
+    for keys, shape in ((("value", "unit"), "quantity"), (("target", "unit"), "spec")):
+        if all(_has_shape(m, keys) for m in (mother, child)):
+            return shape
+    return None
+
+
+def _has_shape(mapping: dict[str, Any], keys: tuple[str, str]) -> bool:
+    number, unit = mapping.get(keys[0]), mapping.get(keys[1])
+    return _is_number(number) and isinstance(unit, str) and units.is_valid_unit(unit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +112,8 @@ def compare_quantities(
         c_tolerance = units.convert_interval(c_tolerance, c_unit, m_unit)
     bound = Bound("tolerance", m_tolerance, c_tolerance, m_unit, True, interval=True)
     compare_bound(differ, at, node, mother, child, bound)
+    if (mother.keys() | child.keys()) - _QUANTITY_NUMBERS:  # a free-form quantity's own keys
+        _compare_rest(differ, mother, child, node, at)
 
 
 def compare_specs(
@@ -101,9 +127,7 @@ def compare_specs(
     if not (isinstance(m_unit, str) and isinstance(c_unit, str)):
         differ.mapping(mother, child, node, at)
         return
-    rest_m = {k: v for k, v in mother.items() if k not in _SPEC_NUMBERS}
-    rest_c = {k: v for k, v in child.items() if k not in _SPEC_NUMBERS}
-    differ.mapping(rest_m, rest_c, node, at)
+    differ.mapping(_without(mother, _SPEC_NUMBERS), _without(child, _SPEC_NUMBERS), node, at)
     if not units.convertible(c_unit, m_unit):
         detail = f"unit {c_unit!r} is not convertible to {m_unit!r}"
         differ.emit(
@@ -132,13 +156,46 @@ def compare_specs(
                 detail=f"{numbers.signed(c_target - m_target)} {m_unit}",
             )
         )
-    for limit, looser_when_larger in (("lsl", False), ("usl", True)):
+    for limit, looser_when_larger in _LIMITS:
         bound = Bound(
             limit, mother.get(limit), converted(limit), m_unit, looser_when_larger, interval=False
         )
         compare_bound(differ, at, node.child(limit), mother, child, bound)
 
 
+def _without(mapping: dict[str, Any], keys: frozenset[str]) -> dict[str, Any]:
+    return {k: v for k, v in mapping.items() if k not in keys}
+
+
+def _compare_rest(
+    differ: RecipeDiffer,
+    mother: dict[str, Any],
+    child: dict[str, Any],
+    node: AnnotatedNode,
+    at: Place,
+) -> None:
+    """A free-form quantity's other keys: a target and spec limits with units, the
+    rest key by key."""
+    m_unit, c_unit = mother["unit"], child["unit"]
+    compared = set(_QUANTITY_NUMBERS)
+    for key, looser_when_larger in (("target", None), *_LIMITS):
+        m_number, c_number = mother.get(key), child.get(key)
+        if not all(n is None or _is_number(n) for n in (m_number, c_number)):
+            continue  # text where a number belongs: compared key by key below
+        compared.add(key)
+        c_converted = None if c_number is None else units.convert(c_number, c_unit, m_unit)
+        if looser_when_larger is None:  # the target: a value, not a bound
+            if m_number is None or c_converted is None:
+                compared.discard(key)
+            elif not units.close_values(m_number, c_converted, m_unit):
+                detail = f"{numbers.signed(c_converted - m_number)} {m_unit}"
+                differ.emit(Change(at.key(key), DeviationKind.CHANGED, node.child(key),
+                                   m_number, c_number, detail=detail))  # fmt: skip
+            continue
+        bound = Bound(key, m_number, c_converted, m_unit, looser_when_larger, interval=False)
+        compare_bound(differ, at, node.child(key), mother, child, bound)
+    rest = frozenset(compared)
+    differ.mapping(_without(mother, rest), _without(child, rest), node, at)
 def compare_bound(
     differ: RecipeDiffer,
     at: Place,

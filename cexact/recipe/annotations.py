@@ -45,6 +45,11 @@ class AnnotatedNode:
             return self.additional
         return _free_form(self.stage)
 
+    @property
+    def free_form(self) -> bool:
+        """Whether the schema leaves this mapping's contents open (no properties named)."""
+        return not self.properties and self.comparison is None and not self.alternatives
+
     def item(self) -> AnnotatedNode:
         return self.items if self.items is not None else _free_form(self.stage)
 

@@ -32,10 +32,43 @@ def validate_document(document: LoadedDocument, schema_name: str = "recipe") -> 
     return tuple(findings)
 
 
-def finding_at(document: LoadedDocument, path: PathKey, message: str, rule: str) -> Finding:
+def finding_at(
+    document: LoadedDocument, path: PathKey, message: str, rule: str, level: str = "error"
+) -> Finding:
     position = document.position_of(path)
     line, column = position if position is not None else (None, None)
-    return Finding(document.source, line, column, message, rule, json_path(path))
+    return Finding(document.source, line, column, message, rule, json_path(path), level)
+
+
+def recipe_warnings(document: LoadedDocument) -> Iterator[Finding]:
+    """What is worth a look in a valid recipe: value + unit mappings in free-form places
+    whose unit cexact does not know (they are compared key by key, not as quantities)."""
+    pending: list[tuple[Any, AnnotatedNode, PathKey]] = [
+        (document.data, annotated_schema("recipe"), ())
+    ]
+    while pending:
+        value, node, path = pending.pop()
+        if isinstance(value, dict):
+            unit = value.get("unit")
+            number = value.get("value")
+            if (
+                node.free_form
+                and isinstance(unit, str)
+                and isinstance(number, (int, float))
+                and not isinstance(number, bool)
+                and not is_valid_unit(unit)
+            ):
+                yield finding_at(
+                    document,
+                    (*path, "unit"),
+                    f"unknown unit {unit!r}: this value is compared as text, not as a quantity",
+                    "unit",
+                    level="warning",
+                )
+            pending.extend((item, node.child(key), (*path, key)) for key, item in value.items())
+        elif isinstance(value, list):
+            item_node = node.item()
+            pending.extend((item, item_node, (*path, i)) for i, item in enumerate(value))
 
 
 def json_path(path: PathKey) -> str:

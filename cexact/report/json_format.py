@@ -49,6 +49,7 @@ class JsonRenderer(Renderer):
                                 "message": x.message,
                                 "rule": x.rule,
                                 "path": x.path,
+                                "level": x.level,
                             }
                             for x in f.findings
                         ],

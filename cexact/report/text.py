@@ -134,7 +134,7 @@ def finding_text(finding: Finding) -> Text:
     line = Text()
     line.append(finding.where, style="bold")
     line.append(": ")
-    line.append("error", style="bold red")
+    line.append(finding.level, style="bold red" if finding.level == "error" else "bold yellow")
     line.append(f": {finding.message} ")
     line.append(f"({finding.rule})", style="dim")
     return line
@@ -155,6 +155,9 @@ class TextRenderer(Renderer):
             if report.skipped
             else ""
         )
+        warnings = sum(1 for f in report.findings if f.level == "warning")
+        if warnings:
+            skipped = f", {warnings} warning(s){skipped}"
         if report.valid:
             console.print(Text(f"{total} file(s) valid{skipped}", style="green"))
         else:

@@ -612,3 +612,11 @@ def test_the_whole_yaml_test_suite_gets_clean_answers() -> None:
     assert SUMMARY_LINE.match(lines[-1]), lines[-1]
     for line in lines[:-1]:
         assert FINDING_LINE.match(line), line
+
+
+def test_an_unknown_unit_in_free_form_configuration_is_a_warning(run_cexact: Run) -> None:
+    case = ROOT / "tests" / "cases" / "configuration-unknown-unit-stays-a-mapping" / "child.yaml"
+    result = run_cexact("validate", case)
+    assert result.exit_code == 0
+    assert f"{case}:60:30: warning: unknown unit 'mesh-number'" in result.stdout
+    assert result.stdout.rstrip().endswith("1 file(s) valid, 1 warning(s)")
