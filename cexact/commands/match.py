@@ -45,27 +45,8 @@ Verdicts
     deviation: the caller reports it as unverified, like an output without
     data at one or both sites (`MatchReport.unverified`).
 
-Settings and defaults (per output, from the *mother* recipe's
-`outputs.<name>.matching`, else `MatchSettings`):
-    alpha 0.05: the usual significance level; a 90 % confidence interval of
-    the difference inside +/-margin.
-    min_samples 10: below ten values a standard deviation is too uncertain for
-    either test to say much (the F-test's 95 % critical value with 9 and 9
-    degrees of freedom is 3.18).
-    max_variance_ratio 2.0: the usual engineering bound for matching tools and
-    sites (a standard deviation at most 1.41 times the mother's), loose enough
-    that sampling noise at realistic sample sizes does not flag identical
-    processes, tight enough to catch a child whose spread visibly eats into
-    the spec window (a 3x standard deviation is a 9x variance).
-    margin: `matching.margin` (absolute, in the output's unit); else
-    `matching.margin_fraction` (default 0.1) times (usl - lsl) when both
-    limits exist; else 10 % of |target|; with a target of 0 and no margin
-    either, there is no margin and the output is insufficient-data.
-
-The p-values use scipy's t and F distribution functions (scipy.special
-`stdtr` and `fdtrc`, the routines scipy.stats.t and scipy.stats.f call;
-scipy.special imports in half the time of scipy.stats). scipy is imported on
-first use only.
+Settings, their defaults and bounds, and how the margin is set:
+`cexact.compare.match_settings`.
 """
 
 from __future__ import annotations
@@ -73,7 +54,7 @@ from __future__ import annotations
 import importlib
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -82,6 +63,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from cexact.compare.match_settings import DEFAULT_SETTINGS, MatchSettings, margin_for
 from cexact.model import Deviation, DeviationKind, Severity, SourceLocation, Stage
 from cexact.recipe import units
 from cexact.recipe.loader import LoadedDocument
@@ -97,45 +79,6 @@ class Verdict(StrEnum):
     MATCHED = "matched"
     NOT_MATCHED = "not-matched"
     INSUFFICIENT_DATA = "insufficient-data"
-
-
-@dataclass(frozen=True, slots=True)
-class MatchSettings:
-    """How outputs are judged; an output's `matching` object overrides these."""
-
-    alpha: float = 0.05
-    min_samples: int = 10
-    max_variance_ratio: float = 2.0
-    margin_fraction: float = 0.1
-    """Of the spec width usl - lsl, when both limits exist."""
-    target_fraction: float = 0.1
-    """Of |target|, when the output does not have both spec limits."""
-
-    def __post_init__(self) -> None:
-        if not 0 < self.alpha < 0.5:
-            raise ValueError(f"alpha must be in (0, 0.5), not {self.alpha}")
-        if self.min_samples < 2:
-            raise ValueError(f"min_samples must be at least 2, not {self.min_samples}")
-        if self.max_variance_ratio < 1:
-            raise ValueError(f"max_variance_ratio must be at least 1: {self.max_variance_ratio}")
-        if not 0 < self.margin_fraction <= 1:
-            raise ValueError(f"margin_fraction must be in (0, 1], not {self.margin_fraction}")
-        if self.target_fraction <= 0:
-            raise ValueError(f"target_fraction must be above 0, not {self.target_fraction}")
-
-    def for_output(self, output: RecipeOutput) -> MatchSettings:
-        """These settings with the output's own `matching` values applied."""
-        own = output.matching
-        return replace(
-            self,
-            alpha=float(own.get("alpha", self.alpha)),
-            min_samples=int(own.get("min_samples", self.min_samples)),
-            max_variance_ratio=float(own.get("max_variance_ratio", self.max_variance_ratio)),
-            margin_fraction=float(own.get("margin_fraction", self.margin_fraction)),
-        )
-
-
-DEFAULT_SETTINGS = MatchSettings()
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,26 +318,6 @@ def cpk(mean: float, std: float | None, lsl: float | None, usl: float | None) ->
     if lsl is not None:
         return (mean - lsl) / (3.0 * std)
     return None
-
-
-def _clean(value: float) -> float:
-    """`value` without binary noise from the subtraction (76.1 - 75.9 = 0.2, not 0.19999...)."""
-    return float(f"{value:.12g}")
-
-
-def margin_for(output: RecipeOutput, settings: MatchSettings) -> tuple[float | None, str]:
-    """The equivalence margin for `output` (None: there is none) and how it was set."""
-    if "margin" in output.matching:
-        return float(output.matching["margin"]), "matching.margin"
-    if output.lsl is not None and output.usl is not None:
-        fraction = float(output.matching.get("margin_fraction", settings.margin_fraction))
-        return _clean(fraction * (output.usl - output.lsl)), f"{fraction:g} x (usl - lsl)"
-    if "margin_fraction" in output.matching:
-        return None, "matching.margin_fraction needs both lsl and usl"
-    if output.target != 0:
-        fraction = settings.target_fraction
-        return _clean(fraction * abs(output.target)), f"{fraction:g} x |target|"
-    return None, "target is 0 and the output has no spec limits (set matching.margin)"
 
 
 # --- matching -----------------------------------------------------------------------
@@ -664,7 +587,6 @@ __all__ = [
     "cpk",
     "describe_failure",
     "deviations_from_matches",
-    "margin_for",
     "match_measurements",
     "tost_welch",
     "variance_ratio_test",

@@ -3,6 +3,7 @@ properties, verdicts, deviations, the recipe's `matching` settings and the sampl
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import math
 import statistics
@@ -29,7 +30,9 @@ from cexact.commands.match import (
     variance_ratio_test,
     welch_t_test,
 )
+from cexact.compare.match_settings import NumberBounds, setting_bounds
 from cexact.model import DeviationKind, Severity, SourceLocation, Stage
+from cexact.recipe import schema_store
 from cexact.recipe.loader import LoadedDocument, load_bytes
 from cexact.recipe.measurements import MeasurementSet, load_measurements
 from cexact.recipe.reading import load_valid_recipe
@@ -473,18 +476,88 @@ def test_report_lists_outputs_in_recipe_order_and_the_unverified(recipe: LoadedD
     assert report.matched == report.outputs
 
 
-def test_match_settings_are_checked() -> None:
-    for bad in (
-        {"alpha": 0.5},
-        {"alpha": 0.0},
-        {"min_samples": 1},
-        {"max_variance_ratio": 0.9},
-        {"margin_fraction": 0.0},
-        {"margin_fraction": 1.5},
-        {"target_fraction": 0.0},
-    ):
-        with pytest.raises(ValueError):
-            MatchSettings(**bad)  # type: ignore[arg-type]
+@pytest.mark.parametrize(
+    ("name", "value", "bounds"),
+    [
+        ("alpha", 0.5, "in (0, 0.5)"),
+        ("alpha", 0.0, "in (0, 0.5)"),
+        ("alpha", math.nan, "in (0, 0.5)"),
+        ("alpha", True, "in (0, 0.5)"),
+        ("alpha", "0.05", "in (0, 0.5)"),
+        ("min_samples", 1, "an integer, at least 2"),
+        ("min_samples", 2.5, "an integer, at least 2"),
+        ("max_variance_ratio", 0.9, "at least 1"),
+        ("margin_fraction", 0.0, "in (0, 1]"),
+        ("margin_fraction", 1.5, "in (0, 1]"),
+    ],
+)
+def test_match_settings_are_checked_against_the_schemas_bounds(
+    name: str, value: object, bounds: str
+) -> None:
+    with pytest.raises(ValueError) as caught:
+        MatchSettings(**{name: value})  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        f"{name} must be {bounds} (the recipe schema's bounds for matching.{name}), not {value!r}"
+    )
+
+
+def test_target_fraction_states_its_own_bound() -> None:
+    with pytest.raises(ValueError) as caught:
+        MatchSettings(target_fraction=0.0)
+    assert str(caught.value) == "target_fraction must be above 0, not 0.0"
+    assert MatchSettings(target_fraction=2.0).target_fraction == 2.0
+
+
+@pytest.mark.parametrize(
+    ("schema", "described", "inside", "outside"),
+    [
+        ({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 0.5}, "in (0, 0.5)", 0.1, 0),
+        ({"type": "number", "minimum": 1, "maximum": 3}, "in [1, 3]", 3, 3.5),
+        ({"type": "integer", "minimum": 2}, "an integer, at least 2", 2, 2.0),
+        ({"type": "number", "exclusiveMinimum": 0}, "above 0", 1e-9, 0),
+        ({"type": "number", "maximum": 5}, "at most 5", 5, 5.1),
+        ({"type": "number", "exclusiveMaximum": 5}, "below 5", 4.9, 5),
+        ({"type": "number"}, "a number", -1e300, "1"),
+    ],
+)  # fmt: skip
+def test_number_bounds_read_the_schema_keywords(
+    schema: dict[str, object], described: str, inside: object, outside: object
+) -> None:
+    bounds = NumberBounds.from_schema(schema)
+    assert bounds.describe() == described
+    assert bounds.allows(inside)
+    assert not bounds.allows(outside)
+
+
+def test_every_setting_a_recipe_can_give_takes_its_bounds_from_the_schema() -> None:
+    matching = schema_store.schema("recipe")["$defs"]["output"]["properties"]["matching"]
+    settings = {f.name for f in dataclasses.fields(MatchSettings)}
+    from_schema = {
+        name for name, (_, stated_by) in setting_bounds().items() if "recipe schema" in stated_by
+    }
+    assert from_schema == settings & set(matching["properties"])
+    assert settings - from_schema == {"target_fraction"}  # a setting no recipe gives
+
+
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [
+        ("alpha", [-0.1, 0.0, 1e-9, 0.05, 0.4999, 0.5, 0.7]),
+        ("min_samples", [0, 1, 2, 3, 10, 1000]),
+        ("max_variance_ratio", [0.0, 0.999, 1, 1.0, 2.5, 100]),
+        ("margin_fraction", [-1, 0, 0.0, 1e-6, 0.5, 1, 1.0, 1.0001]),
+    ],
+)
+def test_match_settings_accept_what_a_valid_recipe_may_say(name: str, values: list[float]) -> None:
+    for value in values:
+        recipe_valid = validate_document(output_with(f"{{{name}: {value!r}}}")) == ()
+        try:
+            MatchSettings(**{name: value})  # type: ignore[arg-type]
+        except ValueError:
+            accepted = False
+        else:
+            accepted = True
+        assert accepted is recipe_valid, (name, value)
 
 
 # --- deviations -----------------------------------------------------------------------------
