@@ -4,28 +4,12 @@ For every output of the mother recipe that has measurements at both sites,
 `match_measurements` computes each site's n, mean, sample standard deviation
 (n - 1 in the denominator) and Cpk, and runs two tests at significance level
 alpha (NIST/SEMATECH e-Handbook of Statistical Methods, sections 1.3.5.3,
-1.3.5.9 and 7.3):
+1.3.5.9 and 7.3).
 
-Equivalence of means: TOST, Welch's form
-    d = mean_child - mean_mother, se = sqrt(s_c^2/n_c + s_m^2/n_m), and
-    Welch-Satterthwaite degrees of freedom
-    df = se^4 / ((s_c^2/n_c)^2/(n_c - 1) + (s_m^2/n_m)^2/(n_m - 1)).
-    Two one-sided tests of H0: d <= -margin (t = (d + margin)/se, upper tail)
-    and H0: d >= +margin (t = (d - margin)/se, lower tail); p = the larger of
-    the two p-values. The means are equivalent within +/-margin when p < alpha.
-    The burden of proof is on the data: too few or too noisy data are *not*
-    equivalent. This is statsmodels' `ttost_ind(child, mother, -margin, margin,
-    usevar="unequal")`.
-
-Variance: one-sided F-test against a maximum ratio R
-    ratio = s_c^2 / s_m^2. H0: sigma_c^2 / sigma_m^2 <= R, against H1: the
-    ratio is above R. F = ratio / R with (n_c - 1, n_m - 1) degrees of
-    freedom; p = P(F(n_c - 1, n_m - 1) >= F). The variance is *not matched*
-    when p < alpha: the child is significantly more variable than R times the
-    mother. Unlike the means, the burden here is on showing a problem: a
-    child whose variance is below R times the mother's, or not shown to be
-    above it, passes. (The F-test assumes normal data; it is sensitive to
-    outliers and heavy tails.)
+Equivalence of means (TOST, Welch's form) within +/-margin, and a one-sided
+F-test of the child's variance against max_variance_ratio times the mother's:
+both in `cexact.compare.statistics`, which states the formulas. The tests are
+run for all judged outputs at once.
 
 Cpk per site against the recipe's spec limits
     min(usl - mean, mean - lsl) / (3 s) with both limits; (usl - mean) / (3 s)
@@ -51,19 +35,17 @@ Settings, their defaults and bounds, and how the margin is set:
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from cexact.compare.match_settings import DEFAULT_SETTINGS, MatchSettings, margin_for
+from cexact.compare.statistics import SampleSummaries, tost_welch, variance_ratio_test
 from cexact.model import Deviation, DeviationKind, Severity, SourceLocation, Stage
 from cexact.recipe import units
 from cexact.recipe.loader import LoadedDocument
@@ -169,144 +151,6 @@ class MatchReport:
         return self.with_verdict(Verdict.INSUFFICIENT_DATA)
 
 
-# --- the statistics -----------------------------------------------------------------
-
-
-@cache
-def _special() -> Any:
-    """scipy.special, imported on first use (about 0.4 s)."""
-    return importlib.import_module("scipy.special")
-
-
-def _welch(
-    mean_a: FloatArray,
-    var_a: FloatArray,
-    n_a: FloatArray,
-    mean_b: FloatArray,
-    var_b: FloatArray,
-    n_b: FloatArray,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """(mean_a - mean_b, standard error, Welch-Satterthwaite df), elementwise."""
-    part_a = var_a / n_a
-    part_b = var_b / n_b
-    se2 = part_a + part_b
-    with np.errstate(divide="ignore", invalid="ignore"):
-        df = se2**2 / (part_a**2 / (n_a - 1) + part_b**2 / (n_b - 1))
-    return mean_a - mean_b, np.sqrt(se2), df
-
-
-def _tost_p(
-    difference: FloatArray, se: FloatArray, df: FloatArray, margin: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """(p_lower, p_upper) of the two one-sided tests, elementwise (se > 0)."""
-    stdtr = _special().stdtr
-    p_lower = stdtr(df, -(difference + margin) / se)  # H0: d <= -margin
-    p_upper = stdtr(df, (difference - margin) / se)  # H0: d >= +margin
-    return np.asarray(p_lower, dtype=np.float64), np.asarray(p_upper, dtype=np.float64)
-
-
-def _f_sf(f: FloatArray, df_num: FloatArray, df_den: FloatArray) -> FloatArray:
-    """P(F(df_num, df_den) >= f), elementwise."""
-    return np.asarray(_special().fdtrc(df_num, df_den, f), dtype=np.float64)
-
-
-def _array(*values: float) -> FloatArray:
-    return np.array(values, dtype=np.float64)
-
-
-@dataclass(frozen=True, slots=True)
-class WelchTest:
-    """Welch's two-sample t-test of H0: mean_a - mean_b = delta."""
-
-    t: float
-    df: float
-    p_two_sided: float
-
-
-def welch_t_test(
-    mean_a: float,
-    std_a: float,
-    n_a: int,
-    mean_b: float,
-    std_b: float,
-    n_b: int,
-    delta: float = 0.0,
-) -> WelchTest:
-    """Welch's t statistic, Welch-Satterthwaite df and two-sided p, from summaries."""
-    difference, se, df = _welch(
-        _array(mean_a), _array(std_a**2), _array(n_a), _array(mean_b), _array(std_b**2), _array(n_b)
-    )
-    t = float((difference[0] - delta) / se[0])
-    p = 2.0 * float(_special().stdtr(df[0], -abs(t)))
-    return WelchTest(t=t, df=float(df[0]), p_two_sided=p)
-
-
-@dataclass(frozen=True, slots=True)
-class TostResult:
-    """Welch TOST of |mean_child - mean_mother| < margin."""
-
-    p: float
-    p_lower: float
-    p_upper: float
-    t_lower: float
-    t_upper: float
-    df: float
-
-
-def tost_welch(
-    child_mean: float,
-    child_std: float,
-    child_n: int,
-    mother_mean: float,
-    mother_std: float,
-    mother_n: int,
-    margin: float,
-) -> TostResult:
-    """Two one-sided Welch t-tests for equivalence of the means within ±margin."""
-    difference, se, df = _welch(
-        _array(child_mean),
-        _array(child_std**2),
-        _array(child_n),
-        _array(mother_mean),
-        _array(mother_std**2),
-        _array(mother_n),
-    )
-    if not se[0] > 0:
-        raise ValueError("TOST needs spread in the data (both standard deviations are 0)")
-    p_lower, p_upper = _tost_p(difference, se, df, _array(margin))
-    return TostResult(
-        p=max(float(p_lower[0]), float(p_upper[0])),
-        p_lower=float(p_lower[0]),
-        p_upper=float(p_upper[0]),
-        t_lower=float((difference[0] + margin) / se[0]),
-        t_upper=float((difference[0] - margin) / se[0]),
-        df=float(df[0]),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class VarianceTest:
-    """One-sided F-test of H0: sigma_child^2 / sigma_mother^2 <= max_ratio."""
-
-    ratio: float
-    f: float
-    df_child: int
-    df_mother: int
-    p: float
-
-
-def variance_ratio_test(
-    child_std: float, child_n: int, mother_std: float, mother_n: int, max_ratio: float = 1.0
-) -> VarianceTest:
-    """The F-test of the child's variance against max_ratio times the mother's."""
-    if not mother_std > 0:
-        raise ValueError("the variance ratio needs spread in the mother's data")
-    ratio = child_std**2 / mother_std**2
-    f = ratio / max_ratio
-    p = float(_f_sf(_array(f), _array(child_n - 1), _array(mother_n - 1))[0])
-    return VarianceTest(ratio=ratio, f=f, df_child=child_n - 1, df_mother=mother_n - 1, p=p)
-
-
 def cpk(mean: float, std: float | None, lsl: float | None, usl: float | None) -> float | None:
     """Process capability against the spec limits; one-sided with one limit."""
     if std is None or not std > 0:
@@ -323,7 +167,7 @@ def cpk(mean: float, std: float | None, lsl: float | None, usl: float | None) ->
 # --- matching -----------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Pending:
     """One output with data at both sites, before its tests are run."""
 
@@ -337,6 +181,15 @@ class _Pending:
     margin_basis: str
     problems: tuple[str, ...]
     """Why the output cannot be judged (empty: it can)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _TestResults:
+    """The outcome of both tests for one output."""
+
+    tost_p: float
+    variance_ratio: float
+    f_p: float
 
 
 def _values(data: MeasurementSet, key: OutputKey, unit: str) -> FloatArray | None:
@@ -382,57 +235,53 @@ def _prepare(
             "the variance ratio is undefined (check the gauge's resolution)"
         )
     return _Pending(
-        output,
-        own,
-        mother_stats,
-        child_stats,
-        mother_variance,
-        child_variance,
-        margin,
-        basis,
-        tuple(problems),
+        output=output,
+        settings=own,
+        mother=mother_stats,
+        child=child_stats,
+        mother_variance=mother_variance,
+        child_variance=child_variance,
+        margin=margin,
+        margin_basis=basis,
+        problems=tuple(problems),
     )
 
 
-def _run_tests(items: Sequence[_Pending]) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """(TOST p, variance ratio, F-test p) for every item, computed at once."""
-
-    def column(values: Sequence[float | None]) -> FloatArray:
-        return np.array(values, dtype=np.float64)
-
-    n_m = column([item.mother.n for item in items])
-    n_c = column([item.child.n for item in items])
-    var_m = column([item.mother_variance for item in items])
-    var_c = column([item.child_variance for item in items])
-    difference, se, df = _welch(
-        column([item.child.mean for item in items]),
-        var_c,
-        n_c,
-        column([item.mother.mean for item in items]),
-        var_m,
-        n_m,
+def _run_tests(items: Sequence[_Pending]) -> list[_TestResults]:
+    """Both tests for every item (each with a margin and spread at the mother), at once."""
+    if not items:
+        return []  # without importing scipy
+    child = SampleSummaries.of(
+        [item.child.n for item in items],
+        [item.child.mean for item in items],
+        [item.child_variance for item in items],
     )
-    # Every item has var_m > 0 (no spread at the mother is insufficient data),
-    # so se > 0 and df is finite.
-    p_lower, p_upper = _tost_p(difference, se, df, column([item.margin for item in items]))
-    ratios = var_c / var_m
-    max_ratio = column([item.settings.max_variance_ratio for item in items])
-    return np.maximum(p_lower, p_upper), ratios, _f_sf(ratios / max_ratio, n_c - 1, n_m - 1)
+    mother = SampleSummaries.of(
+        [item.mother.n for item in items],
+        [item.mother.mean for item in items],
+        [item.mother_variance for item in items],
+    )
+    margins = np.array([item.margin for item in items], dtype=np.float64)
+    max_ratios = np.array([item.settings.max_variance_ratio for item in items], dtype=np.float64)
+    tost = tost_welch(child, mother, margins)
+    variance = variance_ratio_test(child, mother, max_ratios)
+    return [
+        _TestResults(tost_p, ratio, f_p)
+        for tost_p, ratio, f_p in zip(
+            tost.p.tolist(), variance.ratio.tolist(), variance.p.tolist(), strict=True
+        )
+    ]
 
 
 def _judge(
-    item: _Pending,
-    location: SourceLocation | None,
-    tost_p: float | None = None,
-    variance_ratio: float | None = None,
-    f_p: float | None = None,
+    item: _Pending, location: SourceLocation | None, tests: _TestResults | None
 ) -> OutputMatch:
     alpha = item.settings.alpha
-    if item.problems or tost_p is None or f_p is None:
+    if tests is None:
         verdict, reasons = Verdict.INSUFFICIENT_DATA, item.problems
     else:
-        failed: tuple[str, ...] = (REASON_MEANS,) if not tost_p < alpha else ()
-        if f_p < alpha:
+        failed: tuple[str, ...] = (REASON_MEANS,) if not tests.tost_p < alpha else ()
+        if tests.f_p < alpha:
             failed += (REASON_VARIANCE,)
         verdict = Verdict.NOT_MATCHED if failed else Verdict.MATCHED
         reasons = failed
@@ -444,9 +293,9 @@ def _judge(
         child=item.child,
         margin=item.margin,
         alpha=alpha,
-        tost_p=tost_p,
-        variance_ratio=variance_ratio,
-        f_p=f_p,
+        tost_p=None if tests is None else tests.tost_p,
+        variance_ratio=None if tests is None else tests.variance_ratio,
+        f_p=None if tests is None else tests.f_p,
         verdict=verdict,
         reasons=reasons,
         mother_location=location,
@@ -481,16 +330,10 @@ def match_measurements(
         else:
             pending.append(_prepare(output, mother_values, child_values, settings))
 
-    results: list[tuple[float | None, float | None, float | None]] = [(None, None, None)] * len(
-        pending
-    )
-    testable = [i for i, item in enumerate(pending) if not item.problems]
-    if testable:
-        tost_p, ratios, f_p = _run_tests([pending[i] for i in testable])
-        for j, i in enumerate(testable):
-            results[i] = (float(tost_p[j]), float(ratios[j]), float(f_p[j]))
+    tested = iter(_run_tests([item for item in pending if not item.problems]))
     outputs = tuple(
-        _judge(item, _location(recipe, item.output), *results[i]) for i, item in enumerate(pending)
+        _judge(item, _location(recipe, item.output), None if item.problems else next(tested))
+        for item in pending
     )
     return MatchReport(
         mother_source=mother.source,
@@ -580,17 +423,13 @@ __all__ = [
     "MatchSettings",
     "OutputMatch",
     "SiteStatistics",
-    "TostResult",
-    "VarianceTest",
     "Verdict",
-    "WelchTest",
     "cpk",
     "describe_failure",
     "deviations_from_matches",
     "match_measurements",
-    "tost_welch",
-    "variance_ratio_test",
-    "welch_t_test",
+    "match_sites",
+    "measurement_file",
 ]
 
 
