@@ -4,28 +4,12 @@ For every output of the mother recipe that has measurements at both sites,
 `match_measurements` computes each site's n, mean, sample standard deviation
 (n - 1 in the denominator) and Cpk, and runs two tests at significance level
 alpha (NIST/SEMATECH e-Handbook of Statistical Methods, sections 1.3.5.3,
-1.3.5.9 and 7.3):
+1.3.5.9 and 7.3).
 
-Equivalence of means: TOST, Welch's form
-    d = mean_child - mean_mother, se = sqrt(s_c^2/n_c + s_m^2/n_m), and
-    Welch-Satterthwaite degrees of freedom
-    df = se^4 / ((s_c^2/n_c)^2/(n_c - 1) + (s_m^2/n_m)^2/(n_m - 1)).
-    Two one-sided tests of H0: d <= -margin (t = (d + margin)/se, upper tail)
-    and H0: d >= +margin (t = (d - margin)/se, lower tail); p = the larger of
-    the two p-values. The means are equivalent within +/-margin when p < alpha.
-    The burden of proof is on the data: too few or too noisy data are *not*
-    equivalent. This is statsmodels' `ttost_ind(child, mother, -margin, margin,
-    usevar="unequal")`.
-
-Variance: one-sided F-test against a maximum ratio R
-    ratio = s_c^2 / s_m^2. H0: sigma_c^2 / sigma_m^2 <= R, against H1: the
-    ratio is above R. F = ratio / R with (n_c - 1, n_m - 1) degrees of
-    freedom; p = P(F(n_c - 1, n_m - 1) >= F). The variance is *not matched*
-    when p < alpha: the child is significantly more variable than R times the
-    mother. Unlike the means, the burden here is on showing a problem: a
-    child whose variance is below R times the mother's, or not shown to be
-    above it, passes. (The F-test assumes normal data; it is sensitive to
-    outliers and heavy tails.)
+Equivalence of means (TOST, Welch's form) within +/-margin, and a one-sided
+F-test of the child's variance against max_variance_ratio times the mother's:
+both in `cexact.compare.statistics`, which states the formulas. The tests are
+run for all judged outputs at once.
 
 Cpk per site against the recipe's spec limits
     min(usl - mean, mean - lsl) / (3 s) with both limits; (usl - mean) / (3 s)
@@ -45,43 +29,23 @@ Verdicts
     deviation: the caller reports it as unverified, like an output without
     data at one or both sites (`MatchReport.unverified`).
 
-Settings and defaults (per output, from the *mother* recipe's
-`outputs.<name>.matching`, else `MatchSettings`):
-    alpha 0.05: the usual significance level; a 90 % confidence interval of
-    the difference inside +/-margin.
-    min_samples 10: below ten values a standard deviation is too uncertain for
-    either test to say much (the F-test's 95 % critical value with 9 and 9
-    degrees of freedom is 3.18).
-    max_variance_ratio 2.0: the usual engineering bound for matching tools and
-    sites (a standard deviation at most 1.41 times the mother's), loose enough
-    that sampling noise at realistic sample sizes does not flag identical
-    processes, tight enough to catch a child whose spread visibly eats into
-    the spec window (a 3x standard deviation is a 9x variance).
-    margin: `matching.margin` (absolute, in the output's unit); else
-    `matching.margin_fraction` (default 0.1) times (usl - lsl) when both
-    limits exist; else 10 % of |target|; with a target of 0 and no margin
-    either, there is no margin and the output is insufficient-data.
-
-The p-values use scipy's t and F distribution functions (scipy.special
-`stdtr` and `fdtrc`, the routines scipy.stats.t and scipy.stats.f call;
-scipy.special imports in half the time of scipy.stats). scipy is imported on
-first use only.
+Settings, their defaults and bounds, and how the margin is set:
+`cexact.compare.match_settings`.
 """
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from cexact.compare.match_settings import DEFAULT_SETTINGS, MatchSettings, margin_for
+from cexact.compare.statistics import SampleSummaries, tost_welch, variance_ratio_test
 from cexact.model import Deviation, DeviationKind, Severity, SourceLocation, Stage
 from cexact.recipe import units
 from cexact.recipe.loader import LoadedDocument
@@ -97,45 +61,6 @@ class Verdict(StrEnum):
     MATCHED = "matched"
     NOT_MATCHED = "not-matched"
     INSUFFICIENT_DATA = "insufficient-data"
-
-
-@dataclass(frozen=True, slots=True)
-class MatchSettings:
-    """How outputs are judged; an output's `matching` object overrides these."""
-
-    alpha: float = 0.05
-    min_samples: int = 10
-    max_variance_ratio: float = 2.0
-    margin_fraction: float = 0.1
-    """Of the spec width usl - lsl, when both limits exist."""
-    target_fraction: float = 0.1
-    """Of |target|, when the output does not have both spec limits."""
-
-    def __post_init__(self) -> None:
-        if not 0 < self.alpha < 0.5:
-            raise ValueError(f"alpha must be in (0, 0.5), not {self.alpha}")
-        if self.min_samples < 2:
-            raise ValueError(f"min_samples must be at least 2, not {self.min_samples}")
-        if self.max_variance_ratio < 1:
-            raise ValueError(f"max_variance_ratio must be at least 1: {self.max_variance_ratio}")
-        if not 0 < self.margin_fraction <= 1:
-            raise ValueError(f"margin_fraction must be in (0, 1], not {self.margin_fraction}")
-        if self.target_fraction <= 0:
-            raise ValueError(f"target_fraction must be above 0, not {self.target_fraction}")
-
-    def for_output(self, output: RecipeOutput) -> MatchSettings:
-        """These settings with the output's own `matching` values applied."""
-        own = output.matching
-        return replace(
-            self,
-            alpha=float(own.get("alpha", self.alpha)),
-            min_samples=int(own.get("min_samples", self.min_samples)),
-            max_variance_ratio=float(own.get("max_variance_ratio", self.max_variance_ratio)),
-            margin_fraction=float(own.get("margin_fraction", self.margin_fraction)),
-        )
-
-
-DEFAULT_SETTINGS = MatchSettings()
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,144 +151,6 @@ class MatchReport:
         return self.with_verdict(Verdict.INSUFFICIENT_DATA)
 
 
-# --- the statistics -----------------------------------------------------------------
-
-
-@cache
-def _special() -> Any:
-    """scipy.special, imported on first use (about 0.4 s)."""
-    return importlib.import_module("scipy.special")
-
-
-def _welch(
-    mean_a: FloatArray,
-    var_a: FloatArray,
-    n_a: FloatArray,
-    mean_b: FloatArray,
-    var_b: FloatArray,
-    n_b: FloatArray,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """(mean_a - mean_b, standard error, Welch-Satterthwaite df), elementwise."""
-    part_a = var_a / n_a
-    part_b = var_b / n_b
-    se2 = part_a + part_b
-    with np.errstate(divide="ignore", invalid="ignore"):
-        df = se2**2 / (part_a**2 / (n_a - 1) + part_b**2 / (n_b - 1))
-    return mean_a - mean_b, np.sqrt(se2), df
-
-
-def _tost_p(
-    difference: FloatArray, se: FloatArray, df: FloatArray, margin: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """(p_lower, p_upper) of the two one-sided tests, elementwise (se > 0)."""
-    stdtr = _special().stdtr
-    p_lower = stdtr(df, -(difference + margin) / se)  # H0: d <= -margin
-    p_upper = stdtr(df, (difference - margin) / se)  # H0: d >= +margin
-    return np.asarray(p_lower, dtype=np.float64), np.asarray(p_upper, dtype=np.float64)
-
-
-def _f_sf(f: FloatArray, df_num: FloatArray, df_den: FloatArray) -> FloatArray:
-    """P(F(df_num, df_den) >= f), elementwise."""
-    return np.asarray(_special().fdtrc(df_num, df_den, f), dtype=np.float64)
-
-
-def _array(*values: float) -> FloatArray:
-    return np.array(values, dtype=np.float64)
-
-
-@dataclass(frozen=True, slots=True)
-class WelchTest:
-    """Welch's two-sample t-test of H0: mean_a - mean_b = delta."""
-
-    t: float
-    df: float
-    p_two_sided: float
-
-
-def welch_t_test(
-    mean_a: float,
-    std_a: float,
-    n_a: int,
-    mean_b: float,
-    std_b: float,
-    n_b: int,
-    delta: float = 0.0,
-) -> WelchTest:
-    """Welch's t statistic, Welch-Satterthwaite df and two-sided p, from summaries."""
-    difference, se, df = _welch(
-        _array(mean_a), _array(std_a**2), _array(n_a), _array(mean_b), _array(std_b**2), _array(n_b)
-    )
-    t = float((difference[0] - delta) / se[0])
-    p = 2.0 * float(_special().stdtr(df[0], -abs(t)))
-    return WelchTest(t=t, df=float(df[0]), p_two_sided=p)
-
-
-@dataclass(frozen=True, slots=True)
-class TostResult:
-    """Welch TOST of |mean_child - mean_mother| < margin."""
-
-    p: float
-    p_lower: float
-    p_upper: float
-    t_lower: float
-    t_upper: float
-    df: float
-
-
-def tost_welch(
-    child_mean: float,
-    child_std: float,
-    child_n: int,
-    mother_mean: float,
-    mother_std: float,
-    mother_n: int,
-    margin: float,
-) -> TostResult:
-    """Two one-sided Welch t-tests for equivalence of the means within ±margin."""
-    difference, se, df = _welch(
-        _array(child_mean),
-        _array(child_std**2),
-        _array(child_n),
-        _array(mother_mean),
-        _array(mother_std**2),
-        _array(mother_n),
-    )
-    if not se[0] > 0:
-        raise ValueError("TOST needs spread in the data (both standard deviations are 0)")
-    p_lower, p_upper = _tost_p(difference, se, df, _array(margin))
-    return TostResult(
-        p=max(float(p_lower[0]), float(p_upper[0])),
-        p_lower=float(p_lower[0]),
-        p_upper=float(p_upper[0]),
-        t_lower=float((difference[0] + margin) / se[0]),
-        t_upper=float((difference[0] - margin) / se[0]),
-        df=float(df[0]),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class VarianceTest:
-    """One-sided F-test of H0: sigma_child^2 / sigma_mother^2 <= max_ratio."""
-
-    ratio: float
-    f: float
-    df_child: int
-    df_mother: int
-    p: float
-
-
-def variance_ratio_test(
-    child_std: float, child_n: int, mother_std: float, mother_n: int, max_ratio: float = 1.0
-) -> VarianceTest:
-    """The F-test of the child's variance against max_ratio times the mother's."""
-    if not mother_std > 0:
-        raise ValueError("the variance ratio needs spread in the mother's data")
-    ratio = child_std**2 / mother_std**2
-    f = ratio / max_ratio
-    p = float(_f_sf(_array(f), _array(child_n - 1), _array(mother_n - 1))[0])
-    return VarianceTest(ratio=ratio, f=f, df_child=child_n - 1, df_mother=mother_n - 1, p=p)
-
-
 def cpk(mean: float, std: float | None, lsl: float | None, usl: float | None) -> float | None:
     """Process capability against the spec limits; one-sided with one limit."""
     if std is None or not std > 0:
@@ -377,30 +164,10 @@ def cpk(mean: float, std: float | None, lsl: float | None, usl: float | None) ->
     return None
 
 
-def _clean(value: float) -> float:
-    """`value` without binary noise from the subtraction (76.1 - 75.9 = 0.2, not 0.19999...)."""
-    return float(f"{value:.12g}")
-
-
-def margin_for(output: RecipeOutput, settings: MatchSettings) -> tuple[float | None, str]:
-    """The equivalence margin for `output` (None: there is none) and how it was set."""
-    if "margin" in output.matching:
-        return float(output.matching["margin"]), "matching.margin"
-    if output.lsl is not None and output.usl is not None:
-        fraction = float(output.matching.get("margin_fraction", settings.margin_fraction))
-        return _clean(fraction * (output.usl - output.lsl)), f"{fraction:g} x (usl - lsl)"
-    if "margin_fraction" in output.matching:
-        return None, "matching.margin_fraction needs both lsl and usl"
-    if output.target != 0:
-        fraction = settings.target_fraction
-        return _clean(fraction * abs(output.target)), f"{fraction:g} x |target|"
-    return None, "target is 0 and the output has no spec limits (set matching.margin)"
-
-
 # --- matching -----------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Pending:
     """One output with data at both sites, before its tests are run."""
 
@@ -414,6 +181,15 @@ class _Pending:
     margin_basis: str
     problems: tuple[str, ...]
     """Why the output cannot be judged (empty: it can)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _TestResults:
+    """The outcome of both tests for one output."""
+
+    tost_p: float
+    variance_ratio: float
+    f_p: float
 
 
 def _values(data: MeasurementSet, key: OutputKey, unit: str) -> FloatArray | None:
@@ -459,57 +235,53 @@ def _prepare(
             "the variance ratio is undefined (check the gauge's resolution)"
         )
     return _Pending(
-        output,
-        own,
-        mother_stats,
-        child_stats,
-        mother_variance,
-        child_variance,
-        margin,
-        basis,
-        tuple(problems),
+        output=output,
+        settings=own,
+        mother=mother_stats,
+        child=child_stats,
+        mother_variance=mother_variance,
+        child_variance=child_variance,
+        margin=margin,
+        margin_basis=basis,
+        problems=tuple(problems),
     )
 
 
-def _run_tests(items: Sequence[_Pending]) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """(TOST p, variance ratio, F-test p) for every item, computed at once."""
-
-    def column(values: Sequence[float | None]) -> FloatArray:
-        return np.array(values, dtype=np.float64)
-
-    n_m = column([item.mother.n for item in items])
-    n_c = column([item.child.n for item in items])
-    var_m = column([item.mother_variance for item in items])
-    var_c = column([item.child_variance for item in items])
-    difference, se, df = _welch(
-        column([item.child.mean for item in items]),
-        var_c,
-        n_c,
-        column([item.mother.mean for item in items]),
-        var_m,
-        n_m,
+def _run_tests(items: Sequence[_Pending]) -> list[_TestResults]:
+    """Both tests for every item (each with a margin and spread at the mother), at once."""
+    if not items:
+        return []  # without importing scipy
+    child = SampleSummaries.of(
+        [item.child.n for item in items],
+        [item.child.mean for item in items],
+        [item.child_variance for item in items],
     )
-    # Every item has var_m > 0 (no spread at the mother is insufficient data),
-    # so se > 0 and df is finite.
-    p_lower, p_upper = _tost_p(difference, se, df, column([item.margin for item in items]))
-    ratios = var_c / var_m
-    max_ratio = column([item.settings.max_variance_ratio for item in items])
-    return np.maximum(p_lower, p_upper), ratios, _f_sf(ratios / max_ratio, n_c - 1, n_m - 1)
+    mother = SampleSummaries.of(
+        [item.mother.n for item in items],
+        [item.mother.mean for item in items],
+        [item.mother_variance for item in items],
+    )
+    margins = np.array([item.margin for item in items], dtype=np.float64)
+    max_ratios = np.array([item.settings.max_variance_ratio for item in items], dtype=np.float64)
+    tost = tost_welch(child, mother, margins)
+    variance = variance_ratio_test(child, mother, max_ratios)
+    return [
+        _TestResults(tost_p, ratio, f_p)
+        for tost_p, ratio, f_p in zip(
+            tost.p.tolist(), variance.ratio.tolist(), variance.p.tolist(), strict=True
+        )
+    ]
 
 
 def _judge(
-    item: _Pending,
-    location: SourceLocation | None,
-    tost_p: float | None = None,
-    variance_ratio: float | None = None,
-    f_p: float | None = None,
+    item: _Pending, location: SourceLocation | None, tests: _TestResults | None
 ) -> OutputMatch:
     alpha = item.settings.alpha
-    if item.problems or tost_p is None or f_p is None:
+    if tests is None:
         verdict, reasons = Verdict.INSUFFICIENT_DATA, item.problems
     else:
-        failed: tuple[str, ...] = (REASON_MEANS,) if not tost_p < alpha else ()
-        if f_p < alpha:
+        failed: tuple[str, ...] = (REASON_MEANS,) if not tests.tost_p < alpha else ()
+        if tests.f_p < alpha:
             failed += (REASON_VARIANCE,)
         verdict = Verdict.NOT_MATCHED if failed else Verdict.MATCHED
         reasons = failed
@@ -521,9 +293,9 @@ def _judge(
         child=item.child,
         margin=item.margin,
         alpha=alpha,
-        tost_p=tost_p,
-        variance_ratio=variance_ratio,
-        f_p=f_p,
+        tost_p=None if tests is None else tests.tost_p,
+        variance_ratio=None if tests is None else tests.variance_ratio,
+        f_p=None if tests is None else tests.f_p,
         verdict=verdict,
         reasons=reasons,
         mother_location=location,
@@ -558,16 +330,10 @@ def match_measurements(
         else:
             pending.append(_prepare(output, mother_values, child_values, settings))
 
-    results: list[tuple[float | None, float | None, float | None]] = [(None, None, None)] * len(
-        pending
-    )
-    testable = [i for i, item in enumerate(pending) if not item.problems]
-    if testable:
-        tost_p, ratios, f_p = _run_tests([pending[i] for i in testable])
-        for j, i in enumerate(testable):
-            results[i] = (float(tost_p[j]), float(ratios[j]), float(f_p[j]))
+    tested = iter(_run_tests([item for item in pending if not item.problems]))
     outputs = tuple(
-        _judge(item, _location(recipe, item.output), *results[i]) for i, item in enumerate(pending)
+        _judge(item, _location(recipe, item.output), None if item.problems else next(tested))
+        for item in pending
     )
     return MatchReport(
         mother_source=mother.source,
@@ -657,18 +423,13 @@ __all__ = [
     "MatchSettings",
     "OutputMatch",
     "SiteStatistics",
-    "TostResult",
-    "VarianceTest",
     "Verdict",
-    "WelchTest",
     "cpk",
     "describe_failure",
     "deviations_from_matches",
-    "margin_for",
     "match_measurements",
-    "tost_welch",
-    "variance_ratio_test",
-    "welch_t_test",
+    "match_sites",
+    "measurement_file",
 ]
 
 

@@ -64,41 +64,35 @@ every output is reported as unverified.
 
 Parquet is not read: it needs pyarrow, which cexact does not depend on.
 Export CSV instead.
+
+How a file is read: `cexact.recipe.csv_rows` splits the text into blocks of
+rows, each row with its line; `cexact.recipe.measurement_columns` checks and
+converts each block a column at a time, the only place the rules above are
+written as code.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from itertools import repeat
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
-
-from cexact.errors import InputError, ValidationFailed
-from cexact.model import Finding
+from cexact.errors import InputError
+from cexact.recipe.csv_rows import split_rows
 from cexact.recipe.loader import LoadedDocument, LoadLimits, decode_utf8, read_source_bytes
 from cexact.recipe.locations import PathKey
-from cexact.recipe.units import UnitError, convert, is_valid_unit
+from cexact.recipe.measurement_columns import (
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    ColumnChecker,
+    header_columns,
+    values_by_output,
+)
 
 OutputKey = tuple[str, str]
 """(step id, output name)."""
-
-REQUIRED_COLUMNS = ("step", "output", "value")
-OPTIONAL_COLUMNS = ("unit", "lot", "timestamp")
-IGNORED_COLUMN_PREFIXES = ("x_", "x-")
-"""Columns whose names start with these are the user's own; cexact ignores them."""
-
-FloatArray = npt.NDArray[np.float64]
-
-FINDING_RULE = "measurement"
 
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024
 """Measurement files over 1 GiB are refused (they are read into memory)."""
@@ -187,21 +181,24 @@ def load_measurements(
 
 def parse_measurements(content: bytes, recipe: LoadedDocument, source: str) -> MeasurementSet:
     """`load_measurements` for bytes already read; `source` names them in messages."""
-    text = _decode(content, source)
-    checker = _Reader(source, recipe)
-    fast = _FastReader(checker).read(text)
-    if fast is not None:
-        return fast
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        return checker.read(reader)
-    except csv.Error as error:
+    table = split_rows(_decode(content, source), source)
+    if table is None:
         raise InputError(
-            f"not readable as CSV: {error}", file=source, line=reader.line_num or None
-        ) from None
-
-
-# --- reading ----------------------------------------------------------------------
+            "the file is empty: expected a header row (step,output,value,...)", file=source, line=1
+        )
+    columns = header_columns(table.header, table.header_line, source)
+    outputs = recipe_outputs(recipe)
+    step_ids = [str(step["id"]) for step in recipe.data.get("steps", [])]
+    checker = ColumnChecker(source, list(outputs.values()), step_ids, columns)
+    checked = checker.check_all(table.blocks)
+    values = values_by_output(checker.outputs, checked)
+    return MeasurementSet(
+        source=source,
+        recipe_source=recipe.source,
+        values=MappingProxyType({key: tuple(series) for key, series in values.items()}),
+        units=MappingProxyType({key: outputs[key].unit for key in values}),
+        rows=checked.rows,
+    )
 
 
 def _read_bytes(path: Path, name: str, max_bytes: int) -> bytes:
@@ -217,358 +214,6 @@ def _read_bytes(path: Path, name: str, max_bytes: int) -> bytes:
 
 def _decode(content: bytes, source: str) -> str:
     return decode_utf8(content, source, error_type=InputError, file_kind="CSV")
-
-
-class _Slot:
-    """Where one output's values go while the file is read."""
-
-    __slots__ = ("key", "unit", "values")
-
-    def __init__(self, key: OutputKey, unit: str) -> None:
-        self.key = key
-        self.unit = unit
-        self.values: list[float] = []
-
-
-class _Reader:
-    def __init__(self, source: str, recipe: LoadedDocument) -> None:
-        self.source = source
-        self.recipe = recipe
-        self.outputs = recipe_outputs(recipe)
-        self.steps: dict[str, list[str]] = {}
-        for step, name in self.outputs:
-            self.steps.setdefault(step, []).append(name)
-        for step in recipe.data.get("steps", []):
-            self.steps.setdefault(str(step["id"]), [])
-        self.findings: list[Finding] = []
-        self.converters: dict[tuple[str, str], tuple[float, float] | str] = {}
-
-    def fail(self, message: str, line: int | None = 1) -> InputError:
-        return InputError(message, file=self.source, line=line)
-
-    def bad(self, line: int, column: str, message: str) -> None:
-        self.findings.append(Finding(self.source, line, None, message, FINDING_RULE, column))
-
-    def header(self, names: list[str], line: int) -> dict[str, int]:
-        columns: dict[str, int] = {}
-        unknown: list[str] = []
-        for index, raw in enumerate(names):
-            name = raw.strip().lower()
-            if not name:
-                raise self.fail(f"column {index + 1} of the header has no name", line)
-            if name.startswith(IGNORED_COLUMN_PREFIXES):
-                continue
-            if name in columns:
-                raise self.fail(f"column {raw.strip()!r} appears twice in the header", line)
-            if name not in REQUIRED_COLUMNS and name not in OPTIONAL_COLUMNS:
-                unknown.append(raw.strip())
-            columns[name] = index
-        missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-        if missing:
-            found = ", ".join(repr(n.strip()) for n in names)
-            raise self.fail(
-                f"the header lacks required column(s) {', '.join(missing)} "
-                f"(found: {found}); the first row must name the columns",
-                line,
-            )
-        if unknown:
-            known = ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
-            raise self.fail(
-                f"unknown column(s) {', '.join(repr(u) for u in unknown)} in the header; "
-                f"the columns are {known} (start a column's name with 'x_' to have it ignored)",
-                line,
-            )
-        return columns
-
-    def converter(self, unit: str, target: str) -> tuple[float, float] | str:
-        """(scale, offset) from `unit` to `target`, or why there is none."""
-        cached = self.converters.get((unit, target))
-        if cached is not None:
-            return cached
-        result: tuple[float, float] | str
-        if not is_valid_unit(unit):
-            result = f"unit {unit!r} is not a known unit"
-        else:
-            try:
-                offset = convert(0.0, unit, target)
-                result = (convert(1.0, unit, target) - offset, offset)
-            except UnitError:
-                result = f"unit {unit!r} cannot be converted to the output's unit {target!r}"
-        self.converters[(unit, target)] = result
-        return result
-
-    def unknown_key(self, line: int, step: str, output: str) -> None:
-        if not step:
-            self.bad(line, "step", "step is empty")
-        elif step not in self.steps:
-            self.bad(line, "step", f"step {step!r} is not a step of the recipe")
-        elif not output:
-            self.bad(line, "output", "output is empty")
-        elif not self.steps[step]:
-            self.bad(line, "output", f"step {step!r} has no outputs in the recipe")
-        else:
-            names = self.steps[step]
-            listed = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
-            self.bad(
-                line,
-                "output",
-                f"output {output!r} is not an output of step {step!r} (its outputs: {listed})",
-            )
-
-    def read(self, reader: Any) -> MeasurementSet:
-        names: list[str] | None = None
-        header_line = previous = 0
-        for row in reader:
-            if row:
-                names, header_line = row, previous + 1
-                break
-            previous = reader.line_num
-        if names is None:
-            raise self.fail("the file is empty: expected a header row (step,output,value,...)")
-        columns = self.header(names, header_line)
-        width = len(names)
-        step_at, output_at, value_at = columns["step"], columns["output"], columns["value"]
-        unit_at = columns.get("unit")
-        time_at = columns.get("timestamp")
-
-        slots: dict[OutputKey, _Slot] = {}
-        outputs = self.outputs
-        bad = self.bad
-        isfinite = math.isfinite
-        fromisoformat = datetime.fromisoformat
-        rows = 0
-        previous = reader.line_num
-        for row in reader:
-            line = previous + 1
-            previous = reader.line_num
-            if len(row) != width:
-                if not row:
-                    continue  # a blank line
-                rows += 1
-                bad(line, "", f"wrong number of fields: {len(row)}; the header has {width}")
-                continue
-            rows += 1
-            good = True
-            key = (row[step_at], row[output_at])
-            slot = slots.get(key)
-            if slot is None:
-                key = (key[0].strip(), key[1].strip())
-                slot = slots.get(key)
-                if slot is None:
-                    output = outputs.get(key)
-                    if output is None:
-                        self.unknown_key(line, *key)
-                        good = False
-                    else:
-                        slot = slots[key] = _Slot(key, output.unit)
-            text = row[value_at]
-            try:
-                value = float(text)
-            except ValueError:
-                value = math.nan
-                good = False
-                if text.strip():
-                    bad(line, "value", f"value {text!r} is not a number")
-                else:
-                    bad(line, "value", "value is empty")
-            else:
-                if not isfinite(value):
-                    good = False
-                    bad(line, "value", f"value {text!r} is not a finite number")
-                elif "_" in text:
-                    good = False
-                    bad(line, "value", f"value {text!r} is not a plain number (no '_' in it)")
-            if time_at is not None:
-                stamp = row[time_at]
-                if stamp:
-                    try:
-                        fromisoformat(stamp.strip())
-                    except ValueError:
-                        good = False
-                        bad(
-                            line,
-                            "timestamp",
-                            f"timestamp {stamp!r} is not an ISO 8601 date or date-time",
-                        )
-            if unit_at is not None and slot is not None:
-                unit = row[unit_at]
-                if unit and unit != slot.unit:
-                    unit = unit.strip()
-                    if unit and unit != slot.unit:
-                        conversion = self.converter(unit, slot.unit)
-                        if isinstance(conversion, str):
-                            good = False
-                            bad(line, "unit", conversion)
-                        else:
-                            value = value * conversion[0] + conversion[1]
-            if good and slot is not None:
-                slot.values.append(value)
-
-        if self.findings:
-            count = len(self.findings)
-            raise ValidationFailed(
-                f"{self.source} has {count} bad measurement row(s)",
-                tuple(self.findings),
-            )
-        return self.measurement_set({key: slot.values for key, slot in slots.items()}, rows)
-
-    def measurement_set(
-        self, values: Mapping[OutputKey, Sequence[float]], rows: int
-    ) -> MeasurementSet:
-        ordered = [key for key in self.outputs if len(values.get(key, ())) > 0]
-        return MeasurementSet(
-            source=self.source,
-            recipe_source=self.recipe.source,
-            values=MappingProxyType({key: tuple(values[key]) for key in ordered}),
-            units=MappingProxyType({key: self.outputs[key].unit for key in ordered}),
-            rows=rows,
-        )
-
-
-class _FastReader:
-    """Reads a plain, valid file column-wise, or gives up (None) on anything else.
-
-    Most measurement files are machine-written: no quotes, no blank lines, every
-    row valid. For them, splitting the text and converting whole columns (in
-    chunks of about 4 MB) is three times faster than the csv module row by row.
-    Anything else (quotes, a lone carriage return, a blank line, a wrong field
-    count, a value, key, unit or timestamp that is not plainly valid) returns
-    None, and the row-by-row reader, which numbers every line, decides.
-    """
-
-    CHUNK_CHARACTERS = 1 << 22
-
-    def __init__(self, checker: _Reader) -> None:
-        self.checker = checker
-        outputs = list(checker.outputs.values())
-        self.outputs = outputs
-        self.step_codes = {step: i for i, step in enumerate(dict.fromkeys(o.step for o in outputs))}
-        self.name_codes = {name: i for i, name in enumerate(dict.fromkeys(o.name for o in outputs))}
-        self.key_table = np.full(
-            (len(self.step_codes) + 1, len(self.name_codes) + 1), -1, dtype=np.intp
-        )
-        for index, output in enumerate(outputs):
-            self.key_table[self.step_codes[output.step], self.name_codes[output.name]] = index
-
-    def read(self, text: str) -> MeasurementSet | None:
-        if '"' in text:
-            return None
-        if "\r" in text:
-            text = text.replace("\r\n", "\n")
-            if "\r" in text:
-                return None
-        end = text.find("\n")
-        header = text if end < 0 else text[:end]
-        if not header.strip():
-            return None
-        columns = self.checker.header(header.split(","), 1)
-        width = len(header.split(","))
-        # The data rows are text[start:finish]: after the header, without the final newline.
-        start = len(text) if end < 0 else end + 1
-        finish = len(text) - 1 if text.endswith("\n") else len(text)
-        if start >= finish:
-            return self.checker.measurement_set({}, 0)
-        if text.startswith("\n", start) or text.find("\n\n", start, finish + 1) >= 0:
-            return None  # blank lines: the row-by-row reader skips them
-        codes: list[npt.NDArray[np.intp]] = []
-        values: list[FloatArray] = []
-        while start < finish:
-            stop = text.find("\n", min(start + self.CHUNK_CHARACTERS, finish), finish)
-            stop = finish if stop < 0 else stop
-            chunk = self.chunk(text[start:stop], width, columns)
-            if chunk is None:
-                return None
-            codes.append(chunk[0])
-            values.append(chunk[1])
-            start = stop + 1
-        return self.collect(np.concatenate(codes), np.concatenate(values))
-
-    def chunk(
-        self, text: str, width: int, columns: Mapping[str, int]
-    ) -> tuple[npt.NDArray[np.intp], FloatArray] | None:
-        lines = text.split("\n")
-        if set(map(str.count, lines, repeat(","))) != {width - 1}:
-            return None
-        del lines
-        fields = text.replace("\n", ",").split(",")
-        rows = len(fields) // width
-
-        def column(name: str) -> list[str]:
-            return fields[columns[name] :: width]
-
-        steps = np.fromiter(
-            map(self.step_codes.get, column("step"), repeat(-1)), dtype=np.intp, count=rows
-        )
-        names = np.fromiter(
-            map(self.name_codes.get, column("output"), repeat(-1)), dtype=np.intp, count=rows
-        )
-        keys = self.key_table[steps, names]  # -1 (the last row or column) for unknown ones
-        if rows == 0 or int(keys.min()) < 0:
-            return None
-        texts = column("value")
-        try:
-            values = np.fromiter(map(float, texts), dtype=np.float64, count=rows)
-        except ValueError:
-            return None
-        if not np.isfinite(values).all() or "_" in "".join(texts):
-            return None
-        if "timestamp" in columns:
-            stamps = set(column("timestamp"))
-            stamps.discard("")
-            try:
-                for stamp in stamps:
-                    datetime.fromisoformat(stamp.strip())
-            except ValueError:
-                return None
-        if "unit" in columns:
-            converted = self.convert(keys, column("unit"), values)
-            if converted is None:
-                return None
-            values = converted
-        return keys, values
-
-    def convert(
-        self, keys: npt.NDArray[np.intp], units: list[str], values: FloatArray
-    ) -> FloatArray | None:
-        """`values` in their outputs' units; None when a unit is not plainly convertible."""
-        names = list(dict.fromkeys(units))
-        if len(names) == 1:
-            unit_codes = np.zeros(len(units), dtype=np.intp)
-        else:
-            unit_codes = np.fromiter(
-                map({name: i for i, name in enumerate(names)}.__getitem__, units),
-                dtype=np.intp,
-                count=len(units),
-            )
-        combined = keys * len(names) + unit_codes
-        scale = np.ones(len(self.outputs) * len(names), dtype=np.float64)
-        offset = np.zeros(len(self.outputs) * len(names), dtype=np.float64)
-        identity = True
-        for code in np.unique(combined).tolist():
-            output = self.outputs[code // len(names)]
-            unit = names[code % len(names)].strip()
-            if not unit or unit == output.unit:
-                continue
-            conversion = self.checker.converter(unit, output.unit)
-            if isinstance(conversion, str):
-                return None
-            scale[code], offset[code] = conversion
-            identity = False
-        if identity:
-            return values
-        converted: FloatArray = values * scale[combined] + offset[combined]
-        return converted
-
-    def collect(self, keys: npt.NDArray[np.intp], values: FloatArray) -> MeasurementSet:
-        order = np.argsort(keys, kind="stable")
-        counts = np.bincount(keys, minlength=len(self.outputs))
-        groups = np.split(values[order], np.cumsum(counts)[:-1])
-        grouped = {
-            output.key: group.tolist()
-            for output, group in zip(self.outputs, groups, strict=True)
-            if group.size
-        }
-        return self.checker.measurement_set(grouped, int(keys.size))
 
 
 __all__ = [

@@ -1,9 +1,10 @@
-"""Statistical output matching: published worked examples, generated data with known
-properties, verdicts, deviations, the recipe's `matching` settings and the sample data."""
+"""Statistical output matching: generated data with known properties, verdicts,
+deviations, the recipe's `matching` settings and the sample data. The tests themselves
+are checked in test_statistics.py."""
 
 from __future__ import annotations
 
-import importlib.util
+import dataclasses
 import math
 import statistics
 import sys
@@ -14,7 +15,6 @@ from types import MappingProxyType
 
 import numpy as np
 import pytest
-from scipy import stats
 
 from cexact.commands.match import (
     REASON_MEANS,
@@ -25,166 +25,17 @@ from cexact.commands.match import (
     cpk,
     deviations_from_matches,
     match_measurements,
-    tost_welch,
-    variance_ratio_test,
-    welch_t_test,
 )
+from cexact.compare.match_settings import NumberBounds, setting_bounds
 from cexact.model import DeviationKind, Severity, SourceLocation, Stage
+from cexact.recipe import schema_store
 from cexact.recipe.loader import LoadedDocument, load_bytes
 from cexact.recipe.measurements import MeasurementSet, load_measurements
 from cexact.recipe.reading import load_valid_recipe
 from cexact.recipe.validation import validate_document
 from tests.conftest import ROOT, SAMPLE_LINES
 
-# --- NIST/SEMATECH e-Handbook of Statistical Methods, worked examples -------------------
-#
-# Section 1.3.5.3, "Two-Sample t-Test for Equal Means"
-# (https://www.itl.nist.gov/div898/handbook/eda/section3/eda353.htm), data set
-# AUTO83B.DAT (https://www.itl.nist.gov/div898/handbook/datasets/AUTO83B.DAT):
-# miles per gallon of 249 U.S. cars and 79 Japanese cars. Published: sample 1
-# n = 249, mean = 20.14458, sd = 6.41470; sample 2 n = 79, mean = 30.48101,
-# sd = 6.10771; equal variances: T = -12.62059, sp = 6.34260, df = 326; unequal
-# variances (Welch): T = -12.94627, df = 136.8750 (Dataplot's T TEST prints
-# df = 136.87499 and p = 1.571e-25 for the same data).
-
-AUTO83B_US = [
-    *(18, 15, 18, 16, 17, 15, 14, 14, 14, 15, 15, 14, 15, 14, 22, 18, 21, 21, 10, 10, 11, 9),
-    *(28, 25, 19, 16, 17, 19, 18, 14, 14, 14, 14, 12, 13, 13, 18, 22, 19, 18, 23, 26, 25, 20),
-    *(21, 13, 14, 15, 14, 17, 11, 13, 12, 13, 15, 13, 13, 14, 22, 28, 13, 14, 13, 14, 15, 12),
-    *(13, 13, 14, 13, 12, 13, 18, 16, 18, 18, 23, 11, 12, 13, 12, 18, 21, 19, 21, 15, 16, 15),
-    *(11, 20, 21, 19, 15, 26, 25, 16, 16, 18, 16, 13, 14, 14, 14, 28, 19, 18, 15, 15, 16, 15),
-    *(16, 14, 17, 16, 15, 18, 21, 20, 13, 23, 20, 23, 18, 19, 25, 26, 18, 16, 16, 15, 22, 22),
-    *(24, 23, 29, 25, 20, 18, 19, 18, 27, 13, 17, 13, 13, 13, 30, 26, 18, 17, 16, 15, 18, 21),
-    *(19, 19, 16, 16, 16, 16, 25, 26, 31, 34, 36, 20, 19, 20, 19, 21, 20, 25, 21, 19, 21, 21),
-    *(19, 18, 19, 18, 18, 18, 30, 31, 23, 24, 22, 20, 22, 20, 21, 17, 18, 17, 18, 17, 16, 19),
-    *(19, 36, 27, 23, 24, 34, 35, 28, 29, 27, 34, 32, 28, 26, 24, 19, 28, 24, 27, 27, 26, 24),
-    *(30, 39, 35, 34, 30, 22, 27, 20, 18, 28, 27, 34, 31, 29, 27, 24, 23, 38, 36, 25, 38, 26),
-    *(22, 36, 27, 27, 32, 28, 31),
-]
-AUTO83B_JAPAN = [
-    *(24, 27, 27, 25, 31, 35, 24, 19, 28, 23, 27, 20, 22, 18, 20, 31, 32, 31, 32, 24, 26, 29),
-    *(24, 24, 33, 33, 32, 28, 19, 32, 34, 26, 30, 22, 22, 33, 39, 36, 28, 27, 21, 24, 30, 34),
-    *(32, 38, 37, 30, 31, 37, 32, 47, 41, 45, 34, 33, 24, 32, 39, 35, 32, 37, 38, 34, 34, 32),
-    *(33, 32, 25, 24, 37, 31, 36, 36, 34, 38, 32, 38, 32),
-]
-
-
-def test_the_auto83b_data_are_the_handbooks() -> None:
-    us, japan = AUTO83B_US, AUTO83B_JAPAN
-    assert (len(us), len(japan)) == (249, 79)
-    assert statistics.mean(us) == pytest.approx(20.14458, abs=5e-6)
-    assert statistics.stdev(us) == pytest.approx(6.41470, abs=5e-6)
-    assert statistics.mean(japan) == pytest.approx(30.48101, abs=5e-6)
-    assert statistics.stdev(japan) == pytest.approx(6.10771, abs=5e-6)
-    pooled = stats.ttest_ind(us, japan, equal_var=True)
-    assert pooled.statistic == pytest.approx(-12.62059, abs=5e-6)
-
-
-def test_welch_t_reproduces_nist_1_3_5_3_auto83b() -> None:
-    us, japan = AUTO83B_US, AUTO83B_JAPAN
-    result = welch_t_test(
-        statistics.mean(us),
-        statistics.stdev(us),
-        len(us),
-        statistics.mean(japan),
-        statistics.stdev(japan),
-        len(japan),
-    )
-    assert result.t == pytest.approx(-12.94627, abs=5e-6)
-    assert result.df == pytest.approx(136.8750, abs=5e-5)
-    assert result.p_two_sided == pytest.approx(1.571e-25, rel=1e-3)
-    # The same from the published summaries alone (rounded to 6 significant figures).
-    published = welch_t_test(20.14458, 6.41470, 249, 30.48101, 6.10771, 79)
-    assert published.t == pytest.approx(-12.9463, abs=1e-4)
-    assert published.df == pytest.approx(136.875, abs=1e-3)
-
-
-# Section 1.3.5.9, "F-Test for Equality of Two Variances"
-# (https://www.itl.nist.gov/div898/handbook/eda/section3/eda359.htm), data set
-# JAHANMI2.DAT (ceramic strength, batch 1 against batch 2). Published: batch 1
-# n = 240, sd = 65.54909; batch 2 n = 240, sd = 61.85425; F = 1.123037 with
-# 239 and 239 degrees of freedom; critical values F(0.975) = 1.2894 and
-# F(0.025) = 0.7756; F test statistic CDF value = 0.814808 (earlier edition's
-# Dataplot output), so the upper-tail p-value is 1 - 0.814808 = 0.185192.
-
-
-def test_variance_ratio_test_reproduces_nist_1_3_5_9_jahanmi2() -> None:
-    result = variance_ratio_test(65.54909, 240, 61.85425, 240, max_ratio=1.0)
-    assert result.f == pytest.approx(1.123037, abs=5e-7)
-    assert result.ratio == result.f
-    assert (result.df_child, result.df_mother) == (239, 239)
-    assert result.p == pytest.approx(0.185192, abs=5e-7)
-    assert result.p > 0.025  # inside the published two-sided acceptance region
-    assert stats.f.ppf(0.975, 239, 239) == pytest.approx(1.2894, abs=5e-5)
-
-
-def test_the_f_test_against_a_maximum_ratio_divides_by_it() -> None:
-    result = variance_ratio_test(3.0, 21, 1.0, 31, max_ratio=2.0)
-    assert result.ratio == pytest.approx(9.0)
-    assert result.f == pytest.approx(4.5)
-    assert result.p == pytest.approx(stats.f.sf(4.5, 20, 30), rel=1e-12)
-    with pytest.raises(ValueError, match="spread in the mother"):
-        variance_ratio_test(1.0, 10, 0.0, 10)
-
-
-# --- TOST ---------------------------------------------------------------------------------
-
-
-def test_tost_by_hand() -> None:
-    # mother: mean 10, sd 1, n 10; child: mean 10.2, sd 1, n 10; margin 1.
-    # se = sqrt(1/10 + 1/10) = 0.4472136; Welch df = 0.2^2 / (2 * 0.1^2 / 9) = 18.
-    # t_lower = (0.2 + 1) / se = 2.683282 -> P(T18 > t) = 0.00759 (t table: between
-    # t(0.99, 18) = 2.552 and t(0.995, 18) = 2.878, so 0.005 < p < 0.01);
-    # t_upper = (0.2 - 1) / se = -1.788854 -> P(T18 < t) = 0.0452 (between
-    # t(0.95, 18) = 1.734 and t(0.975, 18) = 2.101, so 0.025 < p < 0.05).
-    result = tost_welch(10.2, 1.0, 10, 10.0, 1.0, 10, margin=1.0)
-    assert result.df == pytest.approx(18.0)
-    assert result.t_lower == pytest.approx(2.683282, abs=1e-6)
-    assert result.t_upper == pytest.approx(-1.788854, abs=1e-6)
-    assert result.p_lower == pytest.approx(0.00759, abs=5e-6)
-    assert result.p_upper == pytest.approx(0.0452, abs=5e-5)
-    assert result.p == result.p_upper
-    with pytest.raises(ValueError, match="spread"):
-        tost_welch(1.0, 0.0, 10, 1.0, 0.0, 10, margin=1.0)
-
-
-@pytest.mark.parametrize("seed", range(6))
-def test_tost_agrees_with_shifted_one_sided_welch_tests_in_scipy_stats(seed: int) -> None:
-    rng = np.random.default_rng(seed)
-    mother = rng.normal(10.0, rng.uniform(0.5, 2.0), int(rng.integers(5, 60)))
-    child = rng.normal(10.0 + rng.uniform(-1, 1), rng.uniform(0.5, 2.0), int(rng.integers(5, 60)))
-    margin = float(rng.uniform(0.2, 1.5))
-    result = tost_welch(
-        float(child.mean()),
-        float(child.std(ddof=1)),
-        child.size,
-        float(mother.mean()),
-        float(mother.std(ddof=1)),
-        mother.size,
-        margin,
-    )
-    lower = stats.ttest_ind(child + margin, mother, equal_var=False, alternative="greater")
-    upper = stats.ttest_ind(child - margin, mother, equal_var=False, alternative="less")
-    assert result.p_lower == pytest.approx(lower.pvalue, rel=1e-9)
-    assert result.p_upper == pytest.approx(upper.pvalue, rel=1e-9)
-    assert result.df == pytest.approx(lower.df, rel=1e-12)
-    assert result.t_lower == pytest.approx(lower.statistic, rel=1e-12)
-
-
-@pytest.mark.skipif(
-    importlib.util.find_spec("statsmodels") is None, reason="statsmodels is not installed"
-)
-def test_tost_agrees_with_statsmodels_ttost_ind() -> None:  # pragma: no cover - optional
-    from statsmodels.stats.weightstats import ttost_ind
-
-    rng = np.random.default_rng(7)
-    mother, child = rng.normal(5.0, 1.0, 40), rng.normal(5.2, 1.3, 35)
-    p, _, _ = ttost_ind(child, mother, -0.5, 0.5, usevar="unequal")
-    ours = tost_welch(
-        float(child.mean()), float(child.std(ddof=1)), 35, float(mother.mean()),
-        float(mother.std(ddof=1)), 40, 0.5,
-    )  # fmt: skip
-    assert ours.p == pytest.approx(p, rel=1e-9)
+# --- Cpk --------------------------------------------------------------------------------
 
 
 def test_cpk() -> None:
@@ -473,18 +324,88 @@ def test_report_lists_outputs_in_recipe_order_and_the_unverified(recipe: LoadedD
     assert report.matched == report.outputs
 
 
-def test_match_settings_are_checked() -> None:
-    for bad in (
-        {"alpha": 0.5},
-        {"alpha": 0.0},
-        {"min_samples": 1},
-        {"max_variance_ratio": 0.9},
-        {"margin_fraction": 0.0},
-        {"margin_fraction": 1.5},
-        {"target_fraction": 0.0},
-    ):
-        with pytest.raises(ValueError):
-            MatchSettings(**bad)  # type: ignore[arg-type]
+@pytest.mark.parametrize(
+    ("name", "value", "bounds"),
+    [
+        ("alpha", 0.5, "in (0, 0.5)"),
+        ("alpha", 0.0, "in (0, 0.5)"),
+        ("alpha", math.nan, "in (0, 0.5)"),
+        ("alpha", True, "in (0, 0.5)"),
+        ("alpha", "0.05", "in (0, 0.5)"),
+        ("min_samples", 1, "an integer, at least 2"),
+        ("min_samples", 2.5, "an integer, at least 2"),
+        ("max_variance_ratio", 0.9, "at least 1"),
+        ("margin_fraction", 0.0, "in (0, 1]"),
+        ("margin_fraction", 1.5, "in (0, 1]"),
+    ],
+)
+def test_match_settings_are_checked_against_the_schemas_bounds(
+    name: str, value: object, bounds: str
+) -> None:
+    with pytest.raises(ValueError) as caught:
+        MatchSettings(**{name: value})  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        f"{name} must be {bounds} (the recipe schema's bounds for matching.{name}), not {value!r}"
+    )
+
+
+def test_target_fraction_states_its_own_bound() -> None:
+    with pytest.raises(ValueError) as caught:
+        MatchSettings(target_fraction=0.0)
+    assert str(caught.value) == "target_fraction must be above 0, not 0.0"
+    assert MatchSettings(target_fraction=2.0).target_fraction == 2.0
+
+
+@pytest.mark.parametrize(
+    ("schema", "described", "inside", "outside"),
+    [
+        ({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 0.5}, "in (0, 0.5)", 0.1, 0),
+        ({"type": "number", "minimum": 1, "maximum": 3}, "in [1, 3]", 3, 3.5),
+        ({"type": "integer", "minimum": 2}, "an integer, at least 2", 2, 2.0),
+        ({"type": "number", "exclusiveMinimum": 0}, "above 0", 1e-9, 0),
+        ({"type": "number", "maximum": 5}, "at most 5", 5, 5.1),
+        ({"type": "number", "exclusiveMaximum": 5}, "below 5", 4.9, 5),
+        ({"type": "number"}, "a number", -1e300, "1"),
+    ],
+)  # fmt: skip
+def test_number_bounds_read_the_schema_keywords(
+    schema: dict[str, object], described: str, inside: object, outside: object
+) -> None:
+    bounds = NumberBounds.from_schema(schema)
+    assert bounds.describe() == described
+    assert bounds.allows(inside)
+    assert not bounds.allows(outside)
+
+
+def test_every_setting_a_recipe_can_give_takes_its_bounds_from_the_schema() -> None:
+    matching = schema_store.schema("recipe")["$defs"]["output"]["properties"]["matching"]
+    settings = {f.name for f in dataclasses.fields(MatchSettings)}
+    from_schema = {
+        name for name, (_, stated_by) in setting_bounds().items() if "recipe schema" in stated_by
+    }
+    assert from_schema == settings & set(matching["properties"])
+    assert settings - from_schema == {"target_fraction"}  # a setting no recipe gives
+
+
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [
+        ("alpha", [-0.1, 0.0, 1e-9, 0.05, 0.4999, 0.5, 0.7]),
+        ("min_samples", [0, 1, 2, 3, 10, 1000]),
+        ("max_variance_ratio", [0.0, 0.999, 1, 1.0, 2.5, 100]),
+        ("margin_fraction", [-1, 0, 0.0, 1e-6, 0.5, 1, 1.0, 1.0001]),
+    ],
+)
+def test_match_settings_accept_what_a_valid_recipe_may_say(name: str, values: list[float]) -> None:
+    for value in values:
+        recipe_valid = validate_document(output_with(f"{{{name}: {value!r}}}")) == ()
+        try:
+            MatchSettings(**{name: value})  # type: ignore[arg-type]
+        except ValueError:
+            accepted = False
+        else:
+            accepted = True
+        assert accepted is recipe_valid, (name, value)
 
 
 # --- deviations -----------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import textwrap
 from pathlib import Path
 
@@ -9,10 +11,9 @@ import numpy as np
 import pytest
 
 from cexact.errors import InputError, ValidationFailed
-from cexact.recipe import measurements
+from cexact.recipe import csv_rows
 from cexact.recipe.loader import LoadedDocument, load_bytes
 from cexact.recipe.measurements import (
-    MeasurementSet,
     load_measurements,
     parse_measurements,
     recipe_outputs,
@@ -61,18 +62,54 @@ def bad_rows(path: Path, recipe: LoadedDocument) -> list[tuple[int | None, str]]
     return [(f.line, f.message) for f in caught.value.findings]  # type: ignore[attr-defined]
 
 
-def slow_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make every file take the row-by-row reader."""
-    monkeypatch.setattr(measurements._FastReader, "read", lambda self, text: None)
+def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read every file in many small blocks, to put block boundaries everywhere."""
+    monkeypatch.setattr(csv_rows, "CHUNK_CHARACTERS", 50)
+    monkeypatch.setattr(csv_rows, "BLOCK_ROWS", 2)
 
 
-def fast_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail if a file falls back to the row-by-row reader."""
+def plain(rows: list[list[str]], newline: str = "\n") -> str:
+    return "".join(",".join(row) + newline for row in rows)
 
-    def refuse(self: object, reader: object) -> MeasurementSet:
-        raise AssertionError("the row-by-row reader was used")
 
-    monkeypatch.setattr(measurements._Reader, "read", refuse)
+def quoted(rows: list[list[str]], newline: str = "\n") -> str:
+    """Every field in double quotes, as RFC 4180 allows."""
+    stream = io.StringIO()
+    csv.writer(stream, quoting=csv.QUOTE_ALL, lineterminator=newline).writerows(rows)
+    return stream.getvalue()
+
+
+def same_lines_variants(rows: list[list[str]]) -> dict[str, str]:
+    """One file's rows written every way the format allows, each row on the same line."""
+    return {
+        "CRLF": plain(rows, "\r\n"),
+        "CR": plain(rows, "\r"),
+        "quoted": quoted(rows),
+        "quoted CRLF": quoted(rows, "\r\n"),
+        "quoted CR": quoted(rows, "\r"),
+        "no final newline": plain(rows)[:-1],
+        "trailing blank lines": plain(rows) + "\n\n",
+        "quoted, trailing blank lines": quoted(rows, "\r\n") + "\r\n",
+    }
+
+
+def with_blank_lines(text: str, newline: str = "\n") -> str:
+    """A blank line after every line: the row on line n moves to line 2n - 1."""
+    return "".join(line + newline + newline for line in text.splitlines())
+
+
+def rows_of(text: str) -> list[list[str]]:
+    """The rows of a plain file; a blank line is a row without fields."""
+    return [line.split(",") if line else [] for line in text.splitlines()]
+
+
+def result(path: Path, recipe: LoadedDocument) -> object:
+    """What reading the file gives: its set, or its findings, without naming the file."""
+    try:
+        data = load_measurements(path, recipe, source="site.csv")
+    except ValidationFailed as error:
+        return [(f.line, f.path, f.message) for f in error.findings]  # type: ignore[attr-defined]
+    return data
 
 
 # --- valid files ----------------------------------------------------------------------
@@ -92,9 +129,8 @@ VALID = textwrap.dedent(
 
 
 def test_values_are_grouped_by_output_in_file_order_and_in_the_recipe_unit(
-    tmp_path: Path, recipe: LoadedDocument, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, recipe: LoadedDocument
 ) -> None:
-    fast_only(monkeypatch)
     data = load_measurements(write(tmp_path, VALID), recipe)
     assert data.rows == 6
     assert data.source == str(tmp_path / "site.csv")
@@ -114,36 +150,47 @@ def test_values_are_grouped_by_output_in_file_order_and_in_the_recipe_unit(
     assert all(isinstance(v, float) for v in data.values[("coat", "thickness")])
 
 
-def test_the_row_by_row_reader_gives_the_same_set(
+def test_quoted_crlf_cr_and_blank_line_files_read_as_the_plain_file(
     tmp_path: Path, recipe: LoadedDocument, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fast = load_measurements(write(tmp_path, VALID), recipe)
-    slow_only(monkeypatch)
-    slow = load_measurements(write(tmp_path, VALID), recipe)
-    assert slow == fast
+    expected = load_measurements(write(tmp_path, VALID), recipe, source="site.csv")
+    variants = same_lines_variants(rows_of(VALID))
+    variants["blank lines"] = with_blank_lines(VALID)
+    variants["leading blank lines, CRLF"] = "\r\n\r\n" + with_blank_lines(VALID, "\r\n")
+    for name, text in variants.items():
+        assert result(write(tmp_path, text), recipe) == expected, name
+    small_blocks(monkeypatch)
+    for name, text in variants.items():
+        assert result(write(tmp_path, text), recipe) == expected, f"{name}, in small blocks"
 
 
-def test_random_plain_files_read_the_same_both_ways(
+def test_random_files_read_the_same_in_every_form_and_block_size(
     tmp_path: Path, recipe: LoadedDocument, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rng = np.random.default_rng(20251122)
     keys = [("coat", "thickness", "um"), ("coat", "thickness", "nm"), ("coat", "weight", "g")]
     keys += [("coat", "weight", "kg"), ("bake", "temperature", "degC"), ("bake", "temperature", "")]
-    lines = ["unit,value,step,x_operator,output"]
+    rows = [["unit", "value", "step", "x_operator", "output"]]
+    expected: dict[tuple[str, str], list[float]] = {}
     for _ in range(3000):
         step, output, unit = keys[int(rng.integers(len(keys)))]
-        lines.append(f"{unit},{rng.normal(50, 10):.6g},{step},op{int(rng.integers(9))},{output}")
-    path = write(tmp_path, "\n".join(lines) + "\n")
-    monkeypatch.setattr(measurements._FastReader, "CHUNK_CHARACTERS", 1000)  # many chunks
-    with monkeypatch.context() as patch:
-        fast_only(patch)
-        fast = load_measurements(path, recipe)
-    slow_only(monkeypatch)
-    slow = load_measurements(path, recipe)
-    assert fast.rows == slow.rows == 3000
-    assert fast.values.keys() == slow.values.keys()
-    for key in fast.values:
-        assert fast.values[key] == pytest.approx(slow.values[key], rel=1e-12)
+        value = f"{rng.normal(50, 10):.6g}"
+        rows.append([unit, value, step, f"op{int(rng.integers(9))}", output])
+        scale = {"nm": 1e-3, "kg": 1e3}.get(unit, 1.0)
+        expected.setdefault((step, output), []).append(float(value) * scale)
+    data = load_measurements(write(tmp_path, plain(rows)), recipe, source="site.csv")
+    assert data.rows == 3000
+    assert list(data.values) == [("coat", "thickness"), ("coat", "weight"), ("bake", "temperature")]
+    for key, values in expected.items():
+        assert data.values[key] == pytest.approx(values, rel=1e-12)
+    variants = same_lines_variants(rows)
+    variants["blank lines"] = with_blank_lines(plain(rows))
+    for name, text in variants.items():
+        assert result(write(tmp_path, text), recipe) == data, name
+    monkeypatch.setattr(csv_rows, "CHUNK_CHARACTERS", 1000)
+    monkeypatch.setattr(csv_rows, "BLOCK_ROWS", 100)
+    for name, text in {"plain": plain(rows), **variants}.items():
+        assert result(write(tmp_path, text), recipe) == data, f"{name}, in blocks"
 
 
 def test_without_a_unit_column_values_are_in_the_output_unit(
@@ -246,6 +293,48 @@ def test_every_bad_row_is_reported_at_its_line(tmp_path: Path, recipe: LoadedDoc
     ]
 
 
+BAD_LINES = BAD.splitlines(keepends=True)
+BAD_UNQUOTED = "".join(BAD_LINES[:14] + BAD_LINES[16:])
+"""BAD without its quoted two-line row (lines 15 and 16)."""
+
+
+def test_bad_rows_are_found_at_the_same_lines_in_every_form(
+    tmp_path: Path, recipe: LoadedDocument, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = result(write(tmp_path, BAD_UNQUOTED), recipe)
+    assert isinstance(expected, list) and len(expected) == 17
+    assert expected[-1] == (20, "", "wrong number of fields: 6; the header has 5")
+    spread = [(2 * line - 1, column, message) for line, column, message in expected]
+    for blocks in ("one block", "small blocks"):
+        if blocks == "small blocks":
+            small_blocks(monkeypatch)
+        for name, text in same_lines_variants(rows_of(BAD_UNQUOTED)).items():
+            assert result(write(tmp_path, text), recipe) == expected, (name, blocks)
+        for newline in ("\n", "\r\n"):
+            text = with_blank_lines(BAD_UNQUOTED, newline)
+            assert result(write(tmp_path, text), recipe) == spread, (newline, blocks)
+
+
+def test_a_row_with_a_quoted_line_break_is_at_its_first_line_in_a_crlf_file(
+    tmp_path: Path, recipe: LoadedDocument
+) -> None:
+    text = (
+        "step,output,value,lot\r\n"  # 1
+        'coat,weight,abc,"two\r\nlines"\r\n'  # 2 and 3
+        "coat,weight,5\r\n"  # 4
+        "\r\n"  # 5 blank
+        '"coat","weight","","lot ""7"""\r\n'  # 6
+        'coat,weight,5,"a, b"\r\n'  # 7 good
+        '"coat","weight","1_0",\r\n'  # 8
+    )
+    assert bad_rows(write(tmp_path, text), recipe) == [
+        (2, "value 'abc' is not a number"),
+        (4, "wrong number of fields: 3; the header has 4"),
+        (6, "value is empty"),
+        (8, "value '1_0' is not a plain number (no '_' in it)"),
+    ]
+
+
 def test_bad_rows_raise_one_validation_failure_with_located_findings(
     tmp_path: Path, recipe: LoadedDocument
 ) -> None:
@@ -335,6 +424,29 @@ def test_unknown_outputs_list_at_most_twelve_names(tmp_path: Path) -> None:
             b'step,output,value\ncoat,weight,"5"x\n',
             "not readable as CSV: ',' expected after '\"'",
             2,
+        ),
+        (
+            b'"step",output,value\r\n"coat",weight,1\r\n"coat","weight"\r\n"\r\n',
+            "not readable as CSV: unexpected end of data",
+            4,
+        ),
+        (b'"step"x,output,value\n', "not readable as CSV: ',' expected after '\"'", 1),
+        (
+            b'step,output,val\n"5"x\n',
+            "the header lacks required column(s) value (found: 'step', 'output', 'val'); "
+            "the first row must name the columns",
+            1,
+        ),
+        (
+            b'\r\n\r\n"step",output,"v\nal"\r\ncoat,weight,5\r\n',
+            "the header lacks required column(s) value (found: 'step', 'output', 'v\\nal'); "
+            "the first row must name the columns",
+            3,
+        ),
+        (
+            b"\xef\xbb\xbf\r\n\r\n",
+            "the file is empty: expected a header row (step,output,value,...)",
+            1,
         ),
     ],
 )
