@@ -401,6 +401,13 @@ class _Reader:
                             bad(line, "unit", conversion)
                         else:
                             value = value * conversion[0] + conversion[1]
+                            if good and not isfinite(value):
+                                good = False
+                                bad(
+                                    line,
+                                    "value",
+                                    f"value {text!r} {unit} is out of range in {slot.unit}",
+                                )
             if good and slot is not None:
                 slot.values.append(value)
 
@@ -556,7 +563,10 @@ class _FastReader:
             identity = False
         if identity:
             return values
-        converted: FloatArray = values * scale[combined] + offset[combined]
+        with np.errstate(over="ignore"):
+            converted: FloatArray = values * scale[combined] + offset[combined]
+        if not np.isfinite(converted).all():
+            return None  # out of range in the output's unit: the row-by-row read says where
         return converted
 
     def collect(self, keys: npt.NDArray[np.intp], values: FloatArray) -> MeasurementSet:

@@ -464,6 +464,88 @@ def test_a_name_pint_knows_but_cexact_refuses_says_why() -> None:
         units.parse_unit("kdegC")
 
 
+def test_validate_reports_the_suggestion_at_the_unit(run_cexact, tmp_path: Path) -> None:
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(MINIMAL_RECIPE.replace("unit: rpm", "unit: sccmm"), "utf-8")
+    result = run_cexact("validate", recipe)
+    assert result.exit_code == 2
+    assert "unknown unit 'sccmm' (did you mean 'sccm'?) (unit)" in result.stdout + result.stderr
+
+
+# --- Through the commands: no hang, no Infinity ---------------------------------------
+
+RECIPE_WITH_OUTPUT = MINIMAL_RECIPE.replace(
+    "viscosity: {target: 5000, unit: mPa*s, lsl: 4000, usl: 6000}",
+    "thickness: {target: 100, unit: um, lsl: 90, usl: 110}",
+)
+
+
+def test_a_hostile_unit_in_a_recipe_is_a_finding_at_once(run_cexact, tmp_path: Path) -> None:
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(RECIPE_WITH_OUTPUT.replace("unit: rpm", 'unit: "m*9**9**9"'), "utf-8")
+    start = time.perf_counter()
+    result = run_cexact("validate", recipe)
+    assert time.perf_counter() - start < 5
+    assert result.exit_code == 2
+    assert "'9' is a number" in result.stdout + result.stderr
+
+
+def _measurements(folder: Path, name: str, rows: list[str]) -> Path:
+    path = folder / name
+    path.write_text(
+        "step,output,value,unit\n" + "".join(f"s1,thickness,{r}\n" for r in rows), "utf-8"
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("100,m*9**9**9", "unit 'm*9**9**9' is not a known unit"),
+        ("1e300,km", "value '1e300' km is out of range in um"),
+    ],
+    ids=["hostile unit", "out of range"],
+)
+def test_a_bad_unit_in_measurements_is_a_bad_row(
+    run_cexact, tmp_path: Path, row: str, message: str
+) -> None:
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(RECIPE_WITH_OUTPUT, "utf-8")
+    good = [f"{100 + i % 3},um" for i in range(12)]
+    mother = _measurements(tmp_path, "mother.csv", [*good, row])
+    child = _measurements(tmp_path, "child.csv", good)
+    start = time.perf_counter()
+    result = run_cexact("match", mother, child, "--recipe", recipe, "-f", "json")
+    assert time.perf_counter() - start < 5
+    assert result.exit_code == 2
+    assert "mother.csv:14: error: " in result.stdout + result.stderr
+    assert message in result.stdout + result.stderr
+    assert "Infinity" not in result.stdout and "NaN" not in result.stdout
+
+
+def test_a_child_value_out_of_range_in_the_mothers_unit_is_a_deviation(tmp_path: Path) -> None:
+    mother = tmp_path / "mother.yaml"
+    mother.write_text(RECIPE_WITH_OUTPUT, "utf-8")
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        RECIPE_WITH_OUTPUT.replace(
+            "role: mother", 'role: child, mother: {site: home, version: "1.0"}'
+        )
+        .replace(
+            "{target: 100, unit: um, lsl: 90, usl: 110}",
+            "{target: 1e300, unit: km, lsl: 1e299, usl: 1e301}",
+        )
+        .replace(
+            "{value: 30, unit: rpm, tolerance: 2}", "{value: 1e300, unit: 1/ns, tolerance: 2}"
+        ),
+        "utf-8",
+    )
+    result = diff_files(mother, child)
+    details = {d.path: d.detail for d in result.deviations}
+    assert details["steps[s1].outputs.thickness"] == "1e+300 km is out of range in um"
+    assert details["steps[s1].parameters.speed"] == "1e+300 1/ns is out of range in rpm"
+
+
 # --- No pint, no pickle, at run time --------------------------------------------------
 
 
