@@ -5,8 +5,8 @@ measurement CSV per site with 10,000 measurements of each output (1,000,000
 rows per site; the child writes half its values in nm, the recipe's unit is
 um, so the unit conversion path is timed too). Then times, in this process,
 loading both files and matching them, and prints the median of several runs.
-The first run also pays the one-time imports (pint, scipy.special), so it is
-shown on its own.
+The first run also pays the one-time imports (scipy.special) and the unit
+table, so it is shown on its own.
 
     python benchmarks/bench_match.py [--outputs 100] [--per-output 10000] [--repeat 5]
 """

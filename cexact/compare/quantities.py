@@ -86,7 +86,14 @@ def compare_quantities(
         differ.emit(Change(at, DeviationKind.CHANGED, node, mother, child, detail=detail))
         return
     m_value = mother["value"]
-    c_value = units.convert(child["value"], c_unit, m_unit)
+    c_tolerance = child.get("tolerance")
+    try:
+        c_value = units.convert(child["value"], c_unit, m_unit)
+        if c_tolerance is not None:
+            c_tolerance = units.convert_interval(c_tolerance, c_unit, m_unit)
+    except units.UnitError as error:  # out of range in the mother's unit
+        differ.emit(Change(at, DeviationKind.CHANGED, node, mother, child, detail=str(error)))
+        return
     m_tolerance = mother.get("tolerance")
     if not units.close_values(m_value, c_value, m_unit):
         offset = c_value - m_value
@@ -107,9 +114,6 @@ def compare_quantities(
                 detail=f"{numbers.signed(offset)} {m_unit}, {band}",
             )
         )
-    c_tolerance = child.get("tolerance")
-    if c_tolerance is not None:
-        c_tolerance = units.convert_interval(c_tolerance, c_unit, m_unit)
     bound = Bound("tolerance", m_tolerance, c_tolerance, m_unit, True, interval=True)
     compare_bound(differ, at, node, mother, child, bound)
     if (mother.keys() | child.keys()) - _QUANTITY_NUMBERS:  # a free-form quantity's own keys
@@ -136,9 +140,16 @@ def compare_specs(
         )  # fmt: skip
         return
 
-    def converted(key: str) -> float | None:
-        value = child.get(key)
-        return None if value is None else units.convert(value, c_unit, m_unit)
+    try:
+        in_mother_unit = {
+            key: units.convert(child[key], c_unit, m_unit)
+            for key in ("target", "lsl", "usl")
+            if child.get(key) is not None
+        }
+    except units.UnitError as error:  # out of range in the mother's unit
+        differ.emit(Change(at, DeviationKind.CHANGED, node, mother, child, detail=str(error)))
+        return
+    converted = in_mother_unit.get
 
     m_target, c_target = mother.get("target"), converted("target")
     if (

@@ -90,18 +90,19 @@ class WaiverOutcome:
 def values_match(expected: Any, actual: Any) -> bool:
     """Waiver value against deviation value: quantities compare with units."""
     if _is_quantity(expected) and _is_quantity(actual):
-        if not units.convertible(expected["unit"], actual["unit"]):
-            return False
-        converted = units.convert(expected["value"], expected["unit"], actual["unit"])
-        if not units.close(converted, actual["value"]):
-            return False
-        if "tolerance" in expected:
-            if "tolerance" not in actual:
+        try:
+            converted = units.convert(expected["value"], expected["unit"], actual["unit"])
+            if not units.close(converted, actual["value"]):
                 return False
-            tolerance = units.convert_interval(
-                expected["tolerance"], expected["unit"], actual["unit"]
-            )
-            return units.close(tolerance, actual["tolerance"])
+            if "tolerance" in expected:
+                if "tolerance" not in actual:
+                    return False
+                tolerance = units.convert_interval(
+                    expected["tolerance"], expected["unit"], actual["unit"]
+                )
+                return units.close(tolerance, actual["tolerance"])
+        except units.UnitError:  # not convertible, or out of range in the deviation's unit
+            return False
         return True
     if isinstance(expected, bool) or isinstance(actual, bool):
         return expected is actual

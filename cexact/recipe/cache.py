@@ -112,7 +112,7 @@ def rules_fingerprint(schema_name: str) -> str:
     for package in _RULE_SOURCES:
         root = files(package)
         for name in sorted(item.name for item in root.iterdir()):
-            if name.endswith((".py", ".txt")):
+            if name.endswith((".py", ".json")):  # the rules, and the unit table
                 digest.update(name.encode())
                 digest.update(root.joinpath(name).read_bytes())
     return digest.hexdigest()[:16]

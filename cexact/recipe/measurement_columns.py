@@ -204,7 +204,9 @@ class ColumnChecker:
         if columns.timestamp is not None:
             self._timestamps(column(columns.timestamp), lines, found)
         if columns.unit is not None:
-            values = self._convert(keys, column(columns.unit), values, lines, found)
+            values = self._convert(
+                keys, column(columns.unit), values, column(columns.value), lines, found
+            )
         findings.extend(sorted(found))
         return keys, values
 
@@ -293,6 +295,7 @@ class ColumnChecker:
         keys: IntArray,
         units: list[str],
         values: FloatArray,
+        texts: list[str],
         lines: Sequence[int],
         found: list[_RowFinding],
     ) -> FloatArray:
@@ -326,7 +329,13 @@ class ColumnChecker:
                 found.append(_RowFinding(lines[row], _UNIT, "unit", failures[int(combined[row])]))
         if identity:
             return values
-        converted: FloatArray = values * scale[combined] + offset[combined]
+        with np.errstate(over="ignore", invalid="ignore"):
+            converted: FloatArray = values * scale[combined] + offset[combined]
+        out_of_range = np.isfinite(values) & ~np.isfinite(converted) & (combined >= 0)
+        for row in np.flatnonzero(out_of_range).tolist():
+            output = self.outputs[int(combined[row]) // len(names)]
+            message = f"value {texts[row]!r} {units[row].strip()} is out of range in {output.unit}"
+            found.append(_RowFinding(lines[row], _VALUE, "value", message))
         return converted
 
     def _conversion(self, unit: str, target: str) -> tuple[float, float] | str:

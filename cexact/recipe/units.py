@@ -1,39 +1,486 @@
-"""Units: validity and conversion, on pint with the units fabs and cell plants write.
+"""Units: validity and conversion, bounded and without pint at run time.
 
-pint costs about half a second to import, so it is imported on first use only;
-parsed units are cached by their text.
+A unit is read in three steps, each refusing what it cannot vouch for:
+
+1. **Grammar**, before anything else sees the text (at most 64 characters):
+   unit names, `*`, `·` or a space for multiplication, `/`, `^` or `**` with
+   an integer exponent of at most 12 in size, parentheses nested at most 4
+   deep, and the factor `1` (as in `1/min`). Anything else is refused.
+2. **Names** resolve against `unit_table.json`, a data-only table generated
+   from pint's default registry plus cexact's `units.txt` by
+   `tools/generate_unit_table.py` (pint stays the source of truth; a test
+   regenerates the table and compares every unit with pint). Resolution is
+   pint's: an exact name, symbol or alias; else a prefix and a name, maybe
+   plural (`mTorr`, `meters`); `°` reads as `degree`. An unknown name is
+   refused with the nearest known spelling, if one is close.
+3. **Arithmetic** on the resolved scales and dimension exponents; a unit whose
+   scale leaves the float range (`(km^12)^12`) is refused.
+
+Offset units (degC, degF) standing alone are temperatures; inside a compound
+unit (degC/min, W/(m*degC)) they are temperature differences, as pint reads
+them and as engineers mean them: 1 degC/min is 1 K/min.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from functools import cache
+import re
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from importlib.resources import files
-from typing import Any
+from types import MappingProxyType
+
+MAX_UNIT_LENGTH = 64
+MAX_EXPONENT = 12
+MAX_PARENTHESES_DEPTH = 4
+TABLE_RESOURCE = "unit_table.json"
+
+_NAME_CHARACTERS = "A-Za-z_°µμΩÅÅ"
+"""Letters of unit names: ASCII, the micro sign and Greek mu, Ω, Å and the angstrom sign, °."""
+NAME_PATTERN = rf"%RH|%|[{_NAME_CHARACTERS}][{_NAME_CHARACTERS}0-9]*"
+"""A unit name: letters (with µ μ Ω Å and °), `_`, digits after the first; `%`."""
+_TOKEN = re.compile(
+    rf"(?P<space> *)(?:(?P<name>{NAME_PATTERN})|(?P<number>[0-9]+)|(?P<operator>\*\*|[*·/^()+-]))"
+)
+"""One token after any spaces (only the space itself: a tab or a control character is refused)."""
+_TRAILING_SPACE = re.compile(r" *\Z")
+DIMENSIONLESS = "dimensionless"
+"""A name for no unit (as pint has it): only written out in full, never prefixed."""
+DEGREE_SIGN = "°"
+"""Read as `degree` inside a name, as pint reads it (`°C` is `degreeC`)."""
 
 
 class UnitError(ValueError):
     """A unit that cannot be parsed, or two units that cannot be converted."""
 
 
+# --- The table ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UnitDefinition:
+    """One unit of the table, measured in SI base units."""
+
+    name: str
+    """pint's canonical name (`degree_Celsius` for `degC`)."""
+    scale: float
+    """The SI value of one step of the unit (133.32 for `torr`: 133.32 Pa)."""
+    offset: float
+    """The SI value of the unit's zero: 273.15 for degC, 0 for units without an offset."""
+    dimension: tuple[float, ...]
+    """Exponents of the table's base dimensions (halves for Gaussian units: gauss)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Prefix:
+    text: str
+    """As written before a unit name: `k`, `kilo`, `µ`, `u`; empty for no prefix."""
+    name: str
+    """pint's canonical name: `kilo`, `micro`."""
+    factor: float
+
+
+NO_PREFIX = Prefix("", "", 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitTable:
+    """Every unit name cexact knows, with what it means; read from package data."""
+
+    dimensions: tuple[str, ...]
+    """The base dimensions, in the order of `UnitDefinition.dimension`."""
+    by_name: Mapping[str, UnitDefinition]
+    """Every name, symbol and alias to its definition."""
+    prefixes: tuple[Prefix, ...]
+    """In the order pint tries them, no prefix first."""
+    plural_suffixes: tuple[str, ...]
+    logarithmic: frozenset[str]
+    """Names of logarithmic units (dB, Np): known, but refused."""
+
+    def candidates(self, name: str) -> Iterator[tuple[Prefix, UnitDefinition]]:
+        """Prefix and unit readings of `name`, in pint's order of preference.
+
+        Without a suffix, then with each plural suffix; within each, prefixes
+        in table order. A plural of a single letter is not a reading (`ms` is
+        not a plural of `m`).
+        """
+        for suffix in ("", *self.plural_suffixes):
+            if not name.endswith(suffix):
+                continue
+            for prefix in self.prefixes:
+                if not name.startswith(prefix.text):
+                    continue
+                stem = name[len(prefix.text) : len(name) - len(suffix)]
+                if suffix and len(stem) == 1:
+                    continue
+                definition = self.by_name.get(stem)
+                if definition is not None:
+                    yield prefix, definition
+
+
 @cache
-def _registry() -> Any:
-    import pint
+def unit_table() -> UnitTable:
+    """The table shipped with cexact (read once per process, in a few milliseconds)."""
+    data = json.loads(files("cexact.recipe").joinpath(TABLE_RESOURCE).read_text("utf-8"))
+    dimensions = tuple(data["dimensions"])
+    definitions = {
+        name: UnitDefinition(
+            name=name,
+            scale=entry["scale"],
+            offset=entry["offset"],
+            dimension=tuple(entry["dimension"].get(d, 0) for d in dimensions),
+        )
+        for name, entry in data["units"].items()
+    }
+    return UnitTable(
+        dimensions=dimensions,
+        by_name=MappingProxyType(
+            {name: definitions[canonical] for name, canonical in data["names"].items()}
+        ),
+        prefixes=tuple(Prefix(text, name, factor) for text, name, factor in data["prefixes"]),
+        plural_suffixes=tuple(data["plural_suffixes"]),
+        logarithmic=frozenset(data["logarithmic"]),
+    )
 
-    registry: Any = pint.UnitRegistry(cache_folder=":auto:", autoconvert_offset_to_baseunit=True)
-    registry.load_definitions(str(files("cexact.recipe").joinpath("units.txt")))
-    return registry
+
+# --- Grammar --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str
+    """`name`, `number` or `operator`."""
+    text: str
+    position: int
+    after_space: bool
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    position = 0
+    end = _TRAILING_SPACE.search(text)
+    stop = end.start() if end else len(text)
+    while position < stop:
+        match = _TOKEN.match(text, position)
+        if match is None:
+            character = text[position:].lstrip(" ")[:1]
+            raise UnitError(
+                f"unit {text!r}: {character!r} (character {text.index(character, position) + 1}) "
+                "is not allowed in a unit"
+            )
+        kind = match.lastgroup
+        assert kind is not None
+        tokens.append(_Token(kind, match.group(kind), match.start(kind), bool(match["space"])))
+        position = match.end()
+    return tokens
+
+
+class _ExpressionReader:
+    """Recursive descent over the tokens of one unit text.
+
+        expression := term (("*" | "·" | "/" | space) term)*
+        term       := atom (("^" | "**") ["+" | "-"] 1..12)?
+        atom       := name | "1" | "(" expression ")"
+
+    The result is each name with its exponent, as pint's parser gathers them
+    (`m*m/s` is m: 2, s: -1).
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = _tokens(text)
+        self.index = 0
+
+    def fail(self, problem: str) -> UnitError:
+        return UnitError(f"unit {self.text!r}: {problem}")
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.index] if self.index < len(self.tokens) else None
+
+    def take(self) -> _Token:
+        token = self.peek()
+        if token is None:
+            raise self.fail("it ends where a unit name, '1' or '(' should follow")
+        self.index += 1
+        return token
+
+    def read(self) -> dict[str, int]:
+        if not self.tokens:
+            raise UnitError("a unit must not be empty")
+        exponents = self.expression(depth=0)
+        extra = self.peek()
+        if extra is not None:
+            raise self.fail(f"unexpected {extra.text!r} at character {extra.position + 1}")
+        return exponents
+
+    def expression(self, depth: int) -> dict[str, int]:
+        exponents = self.term(depth)
+        while (token := self.peek()) is not None and token.text != ")":
+            sign = 1
+            if token.text in ("*", "·", "/"):
+                self.index += 1
+                sign = -1 if token.text == "/" else 1
+            elif token.kind == "operator" and token.text != "(":
+                raise self.fail(f"unexpected {token.text!r} at character {token.position + 1}")
+            elif not token.after_space:
+                raise self.fail(
+                    f"write '*' or a space before {token.text!r} at character {token.position + 1}"
+                )
+            for name, exponent in self.term(depth).items():
+                exponents[name] = exponents.get(name, 0) + sign * exponent
+        return exponents
+
+    def term(self, depth: int) -> dict[str, int]:
+        exponents = self.atom(depth)
+        token = self.peek()
+        if token is not None and token.text in ("^", "**"):
+            self.index += 1
+            power = self.exponent()
+            exponents = {name: exponent * power for name, exponent in exponents.items()}
+            following = self.peek()
+            if following is not None and following.text in ("^", "**"):
+                raise self.fail("one exponent per factor (write 'm^6', not 'm^2^3')")
+        return exponents
+
+    def exponent(self) -> int:
+        token = self.take()
+        sign = 1
+        if token.text in "+-":
+            sign = -1 if token.text == "-" else 1
+            token = self.take()
+        if token.kind != "number":
+            raise self.fail(f"an exponent is a whole number, not {token.text!r}")
+        if token.text.startswith("0"):
+            raise self.fail(f"exponent {token.text!r}: an exponent is 1 to {MAX_EXPONENT}, signed")
+        power = int(token.text)
+        if power > MAX_EXPONENT:
+            raise self.fail(f"exponent {token.text} is out of range (at most {MAX_EXPONENT})")
+        return sign * power
+
+    def atom(self, depth: int) -> dict[str, int]:
+        token = self.take()
+        if token.kind == "name":
+            return {token.text: 1}
+        if token.kind == "number":
+            if token.text != "1":
+                raise self.fail(
+                    f"{token.text!r} is a number; the only number a unit may hold is 1 "
+                    "(as in '1/min')"
+                )
+            return {}
+        if token.text == "(":
+            if depth == MAX_PARENTHESES_DEPTH:
+                raise self.fail(f"parentheses nested deeper than {MAX_PARENTHESES_DEPTH}")
+            exponents = self.expression(depth + 1)
+            closing = self.peek()
+            if closing is None or closing.text != ")":
+                raise self.fail(f"the '(' at character {token.position + 1} is not closed")
+            self.index += 1
+            return exponents
+        raise self.fail(
+            f"{token.text!r} at character {token.position + 1} where a unit name, '1' or '(' "
+            "should be"
+        )
+
+
+def _read_exponents(text: str) -> dict[str, int]:
+    """Each name in `text` with its exponent; UnitError for anything off the grammar."""
+    if len(text) > MAX_UNIT_LENGTH:
+        raise UnitError(f"a unit of {len(text)} characters is too long (at most {MAX_UNIT_LENGTH})")
+    exponents = _ExpressionReader(text).read()
+    for name, exponent in exponents.items():
+        if abs(exponent) > MAX_EXPONENT:
+            raise UnitError(
+                f"unit {text!r}: {name} to the power {exponent} is out of range "
+                f"(at most {MAX_EXPONENT})"
+            )
+    return exponents
+
+
+# --- Names ----------------------------------------------------------------------------
+
+
+def _reading(lookup: str) -> tuple[Prefix, UnitDefinition] | None:
+    """How pint reads one name: exact, else its first prefix-and-unit reading."""
+    table = unit_table()
+    exact = table.by_name.get(lookup)
+    if exact is not None:
+        return NO_PREFIX, exact
+    readings: dict[tuple[str, str], tuple[Prefix, UnitDefinition]] = {}
+    for prefix, definition in table.candidates(lookup):
+        readings.setdefault((prefix.name, definition.name), (prefix, definition))
+    # pint prefers a prefixed reading to an equal unprefixed one (kilo+gram over kilogram).
+    for prefix_name, unit_name in list(readings):
+        if prefix_name:
+            readings.pop(("", prefix_name + unit_name), None)
+    return next(iter(readings.values()), None)
+
+
+def _definition(name: str, text: str) -> tuple[float, UnitDefinition]:
+    """The prefix factor and unit of one name in `text`."""
+    lookup = name.replace(DEGREE_SIGN, "degree")
+    if lookup in unit_table().logarithmic:
+        raise UnitError(
+            f"unit {name!r} is logarithmic; write the quantity in a linear unit (W, V, 1)"
+        )
+    reading = _reading(lookup)
+    if reading is None:
+        raise _unknown_unit(name, text)
+    prefix, definition = reading
+    if prefix.text and definition.offset != 0.0:
+        raise UnitError(
+            f"unit {name!r}: a prefix on an offset unit ({definition.name}) means nothing"
+        )
+    return prefix.factor, definition
+
+
+def _unknown_unit(name: str, text: str) -> UnitError:
+    where = "" if name == text else f" in {text!r}"
+    suggestion = _nearest_known_name(name)
+    hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
+    return UnitError(f"unknown unit {name!r}{where}{hint}")
+
+
+_MIN_FUZZY_LENGTH = 3
+"""Shorter names are not guessed at by spelling: every one-letter unit is one edit from `x`."""
 
 
 @cache
-def parse_unit(text: str) -> Any:
-    """The pint unit for `text`; UnitError when it is not a unit."""
-    registry = _registry()
-    try:
-        unit = registry.parse_units(text)
-    except Exception as error:  # pint raises several unrelated types here
-        raise UnitError(f"unknown unit {text!r}") from error
-    return unit
+def _spelling_index() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Known names by their lowercase form, and by each lowercase form less one letter."""
+    by_lowercase: dict[str, list[str]] = {}
+    by_deletion: dict[str, list[str]] = {}
+    for name in sorted(unit_table().by_name):
+        lowered = name.lower()
+        by_lowercase.setdefault(lowered, []).append(name)
+        for variant in _deletions(lowered):
+            by_deletion.setdefault(variant, []).append(name)
+    return by_lowercase, by_deletion
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _spellings_near(word: str, distance: int) -> Iterator[str]:
+    """Known names spelt like `word`.
+
+    distance 0: the same letters in another case (`degc`: `degC`); 1: one
+    letter too many or missing (`sccmm`: `sccm`); 2: one letter different, or
+    two swapped. Beyond case, only words of at least three letters.
+    """
+    by_lowercase, by_deletion = _spelling_index()
+    lowered = word.lower()
+    if distance == 0:
+        yield from by_lowercase.get(lowered, ())
+        return
+    if len(word) < _MIN_FUZZY_LENGTH:
+        return
+    shorter = sorted(_deletions(lowered))
+    if distance == 1:
+        for variant in shorter:
+            yield from by_lowercase.get(variant, ())
+        yield from by_deletion.get(lowered, ())
+    else:
+        for variant in shorter:
+            yield from by_deletion.get(variant, ())
+
+
+def _nearest_known_name(name: str) -> str | None:
+    """A known unit spelt like `name` (`degc` -> `degC`, `sccmm` -> `sccm`), if any.
+
+    The closest spelling wins; at equal distance, without a prefix first, then
+    after each prefix `name` starts with (`mTor` -> `mTorr`), then the one
+    with the fewest letters in another case (`ohmm` -> `ohm`, not `Ohm`). A
+    suggestion is always a unit itself.
+    """
+    lookup = name.replace(DEGREE_SIGN, "degree")
+    prefixes = [p for p in unit_table().prefixes if lookup.startswith(p.text) and lookup != p.text]
+    for distance in (0, 1, 2):
+        for prefix in prefixes:
+            stem = lookup[len(prefix.text) :]
+            near = [
+                prefix.text + candidate
+                for candidate in _spellings_near(stem, distance)
+                if _is_unit_name(prefix.text + candidate)
+            ]
+            if near:
+                best = min(near, key=lambda known: (_case_changes(known, lookup), known))
+                return best.replace("degree", DEGREE_SIGN, 1) if DEGREE_SIGN in name else best
+    return None
+
+
+def _is_unit_name(name: str) -> bool:
+    reading = _reading(name)
+    return reading is not None and not (reading[0].text and reading[1].offset != 0.0)
+
+
+def _case_changes(known: str, written: str) -> int:
+    return sum(a != b and a.lower() == b.lower() for a, b in zip(known, written, strict=False))
+
+
+# --- Units and conversions ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A parsed unit: how a value written in it is measured in SI base units."""
+
+    text: str
+    scale: float
+    """SI value of one step of the unit: a value `v` is `v * scale + offset` in SI."""
+    offset: float
+    """SI value of the unit's zero: 273.15 for a lone degC; 0 in a compound unit."""
+    dimension: tuple[float, ...]
+    """Exponents of the table's base dimensions."""
+
+    def describe_dimension(self) -> str:
+        """`[length] / [time]`; `dimensionless` when every exponent is 0."""
+        names = unit_table().dimensions
+        above = [_power(names[i], e) for i, e in enumerate(self.dimension) if e > 0]
+        below = [_power(names[i], -e) for i, e in enumerate(self.dimension) if e < 0]
+        if not above and not below:
+            return "dimensionless"
+        written = " * ".join(above) or "1"
+        return f"{written} / {' / '.join(below)}" if below else written
+
+
+def _power(name: str, exponent: float) -> str:
+    return name if exponent == 1 else f"{name}^{exponent:g}"
+
+
+_SMALLEST_SCALE = sys.float_info.min
+_LARGEST_SCALE = sys.float_info.max
+
+
+@lru_cache(maxsize=4096)
+def parse_unit(text: str) -> Unit:
+    """The unit `text` names; UnitError (saying why, and the nearest known name) if none."""
+    exponents = _read_exponents(text)
+    table = unit_table()
+    scale = 1.0
+    dimension = [0.0] * len(table.dimensions)
+    offset = 0.0
+    written = [name for name, exponent in exponents.items() if exponent != 0]
+    for name in exponents:  # every name must be a unit, even one cancelled out (m/m)
+        if name == DIMENSIONLESS:
+            continue
+        factor, definition = _definition(name, text)
+        exponent = exponents[name]
+        try:
+            scale *= (factor * definition.scale) ** exponent
+        except OverflowError:
+            scale = math.inf
+        for index, power in enumerate(definition.dimension):
+            dimension[index] += exponent * power
+        if written == [name] and exponent == 1:  # standing alone: a temperature, not a difference
+            offset = definition.offset
+    if not _SMALLEST_SCALE <= abs(scale) <= _LARGEST_SCALE:  # some constants are negative
+        raise UnitError(f"unit {text!r} is out of range: its scale is beyond a float's")
+    return Unit(text, scale, offset, tuple(dimension))
 
 
 def is_valid_unit(text: str) -> bool:
@@ -44,39 +491,56 @@ def is_valid_unit(text: str) -> bool:
     return True
 
 
-@cache
-def _converter(source: str, target: str) -> tuple[float, float]:
+@lru_cache(maxsize=4096)
+def _conversion(source: str, target: str) -> tuple[float, float]:
     """(scale, offset) such that value_in_target = value_in_source * scale + offset."""
-    if source == target:
-        return 1.0, 0.0
-    registry = _registry()
     source_unit, target_unit = parse_unit(source), parse_unit(target)
-    try:
-        zero = registry.Quantity(0.0, source_unit).to(target_unit).magnitude
-        one = registry.Quantity(1.0, source_unit).to(target_unit).magnitude
-    except Exception as error:
-        raise UnitError(f"cannot convert {source!r} to {target!r}") from error
-    return float(one - zero), float(zero)
-
-
-def convert(value: float, source: str, target: str) -> float:
-    """`value` in unit `source`, expressed in unit `target`."""
-    scale, offset = _converter(source, target)
-    return value * scale + offset
-
-
-def convert_interval(width: float, source: str, target: str) -> float:
-    """A difference or tolerance (no offset) in `source`, expressed in `target`."""
-    scale, _ = _converter(source, target)
-    return width * scale
+    if source_unit.dimension != target_unit.dimension:
+        raise UnitError(
+            f"cannot convert {source!r} to {target!r}: "
+            f"{source_unit.describe_dimension()} is not {target_unit.describe_dimension()}"
+        )
+    return (
+        source_unit.scale / target_unit.scale,
+        (source_unit.offset - target_unit.offset) / target_unit.scale,
+    )
 
 
 def convertible(source: str, target: str) -> bool:
     try:
-        _converter(source, target)
+        _conversion(source, target)
     except UnitError:
         return False
     return True
+
+
+def convert(value: float, source: str, target: str) -> float:
+    """`value` in unit `source`, expressed in unit `target`; UnitError if not finite there."""
+    scale, offset = _conversion(source, target)
+    return _converted(value, scale, offset, source, target)
+
+
+def convert_interval(width: float, source: str, target: str) -> float:
+    """A difference or tolerance (no offset) in `source`, expressed in `target`."""
+    scale, _ = _conversion(source, target)
+    return _converted(width, scale, 0.0, source, target)
+
+
+def _converted(value: float, scale: float, offset: float, source: str, target: str) -> float:
+    try:
+        result = value * scale + offset
+    except OverflowError:  # an integer beyond the float range
+        result = math.inf
+    if not math.isfinite(result):
+        raise UnitError(f"{_written(value)} {source} is out of range in {target}")
+    return result
+
+
+def _written(value: float) -> str:
+    try:
+        return f"{float(value):g}"
+    except OverflowError:
+        return "a number beyond the float range"
 
 
 RELATIVE_EPSILON = 1e-9
@@ -91,15 +555,6 @@ def close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=RELATIVE_EPSILON, abs_tol=0.0)
 
 
-@cache
-def _absolute_offset(unit: str) -> float:
-    """What to add to a value in `unit` to measure it from the unit's true zero."""
-    quantity = _registry().Quantity(0.0, parse_unit(unit))
-    base = quantity.to_base_units()
-    scale = _registry().Quantity(1.0, parse_unit(unit)).to_base_units().magnitude - base.magnitude
-    return float(base.magnitude / scale) if scale else 0.0
-
-
 def close_values(a: float, b: float, unit: str) -> bool:
     """Two values in `unit` equal up to float noise, relative to their magnitude.
 
@@ -107,5 +562,6 @@ def close_values(a: float, b: float, unit: str) -> bool:
     noise from converting an offset unit is not mistaken for a change, and a
     tiny quantity (1e-13 F against 9e-13 F) is never called equal.
     """
-    offset = _absolute_offset(unit)
-    return close(a + offset, b + offset)
+    parsed = parse_unit(unit)
+    zero = parsed.offset / parsed.scale
+    return close(a + zero, b + zero)

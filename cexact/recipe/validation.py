@@ -16,7 +16,7 @@ from cexact.recipe.annotations import AnnotatedNode, annotated_schema
 from cexact.recipe.loader import LoadedDocument
 from cexact.recipe.locations import PathKey
 from cexact.recipe.paths import PathPattern, PathSyntaxError
-from cexact.recipe.units import is_valid_unit
+from cexact.recipe.units import UnitError, is_valid_unit, parse_unit
 
 
 def validate_document(document: LoadedDocument, schema_name: str = "recipe") -> tuple[Finding, ...]:
@@ -327,8 +327,10 @@ def _setting(document: LoadedDocument, setting: Any, path: PathKey) -> Iterator[
 
 
 def _unit(document: LoadedDocument, unit: str, path: PathKey) -> Iterator[Finding]:
-    if not is_valid_unit(unit):
-        yield finding_at(document, path, f"unknown unit {unit!r}", "unit")
+    try:
+        parse_unit(unit)
+    except UnitError as error:  # says why, and suggests the nearest known unit
+        yield finding_at(document, path, str(error), "unit")
 
 
 def _output(document: LoadedDocument, output: dict[str, Any], path: PathKey) -> Iterator[Finding]:
