@@ -40,20 +40,19 @@ class RepositoryFiles:
     def __init__(self, files: Iterable[str], checked_folder: str | None = None) -> None:
         self._roots: dict[Path, Path | None] = {}
         self._texts: dict[str, str] = {}
+        self._lines: dict[str, list[str]] = {}
         self._hashes: dict[str, dict[int, str]] = {}
         self._git_paths: dict[str, str] = {}
         outside = [
             _resolved(file).parent
-            for file in files
+            for file in dict.fromkeys(files)
             if not _from_git(file) and self.work_tree_root(file) is None
         ]
         anchors = [Path(checked_folder).resolve()] if checked_folder is not None else []
-        if anchors and all(anchors[0] in (folder, *folder.parents) for folder in outside):
-            self._folder_root = anchors[0]
-        elif anchors or outside:
-            self._folder_root = Path(os.path.commonpath([*anchors, *outside]))
-        else:
-            self._folder_root = Path.cwd().resolve()
+        # The checked folder, or the deepest folder that also holds the files outside it.
+        self._folder_root = (
+            Path(os.path.commonpath([*anchors, *outside])) if anchors or outside else Path.cwd()
+        )
 
     def work_tree_root(self, file: str) -> Path | None:
         """The top of the git work tree that holds `file`, or None."""
@@ -80,7 +79,9 @@ class RepositoryFiles:
 
     def line(self, file: str, line: int) -> str:
         """Line `line` (1-based) of the file, without its line break ('' past the end)."""
-        lines = _LINE_BREAK.split(self.text(file))
+        if file not in self._lines:
+            self._lines[file] = _LINE_BREAK.split(self.text(file))
+        lines = self._lines[file]
         return lines[line - 1] if 1 <= line <= len(lines) else ""
 
     def line_hash(self, file: str, line: int) -> str:

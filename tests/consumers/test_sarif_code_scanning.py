@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -23,6 +24,7 @@ from cexact.report.line_hash import line_hashes
 from tests.conftest import SAMPLE_LINES
 from tests.consumers.conftest import REMOTE_URI, TODAY, RecipeRepository
 from tests.consumers.consumer_rules import github_sarif_problems, sarif_schema_errors
+from tests.git_repos import MOTHER, build_transfer_repo
 
 CHECK = ("check", "--today", TODAY, "--jobs", "1", "--no-cache", "-f", "sarif")
 
@@ -191,3 +193,26 @@ def test_each_shard_uploads_under_its_own_category(
         "cexact/check/shard-1-of-2/",
         "cexact/check/shard-2-of-2/",
     ]
+
+
+def test_a_recipe_read_from_git_is_named_by_its_path_and_hashed_as_committed(
+    run_cexact, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repository = build_transfer_repo(tmp_path / "transfer")
+    monkeypatch.chdir(repository.root / "recipes")
+    then = f"coat-line/1.0:{MOTHER}"
+    # The old version as the second recipe: results sit in the file as committed then.
+    document = accepted_sarif(run_cexact("diff", "mother.yaml", then, "-f", "sarif").stdout)
+    shown = subprocess.run(
+        ["git", "show", then], cwd=repository.root, capture_output=True, check=True
+    )
+    committed = shown.stdout.decode("utf-8")
+    current = (repository.root / MOTHER).read_text(encoding="utf-8")
+    assert committed != current and results(document)
+    for sarif_result in results(document):
+        uri, region = primary(sarif_result)
+        assert uri == MOTHER  # REV:PATH is PATH in the repository
+        line_hash = sarif_result["partialFingerprints"]["primaryLocationLineHash"]
+        assert line_hash == line_hashes(committed)[region["startLine"]]
+        line = committed.splitlines()[region["startLine"] - 1]
+        assert region["endColumn"] == len(line.rstrip()) + 1
