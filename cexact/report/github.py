@@ -266,10 +266,11 @@ def _append_summary(
 ) -> None:
     try:
         used = path.stat().st_size if path.exists() else 0
-        text = summary_markdown(heading, verdict, rows, STEP_SUMMARY_LIMIT - used)
+        separator = "\n" if used else ""  # a blank line after an earlier summary
+        text = summary_markdown(heading, verdict, rows, STEP_SUMMARY_LIMIT - used - len(separator))
         if text:
             with path.open("a", encoding="utf-8") as summary:
-                summary.write(("\n" if used else "") + text)
+                summary.write(separator + text)
     except OSError as error:
         raise InputError(
             f"cannot write the step summary ({STEP_SUMMARY_VARIABLE}): {error.strerror or error}",
