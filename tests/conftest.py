@@ -43,6 +43,12 @@ def _private_parse_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     monkeypatch.setenv("CEXACT_CACHE_DIR", str(tmp_path_factory.mktemp("parse-cache")))
 
 
+@pytest.fixture(autouse=True)
+def _no_github_step_summary(monkeypatch: pytest.MonkeyPatch):
+    """No test appends to the job summary of a GitHub Actions run it happens to run in."""
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+
+
 @dataclass(frozen=True)
 class CommandResult:
     exit_code: int

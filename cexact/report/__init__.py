@@ -82,6 +82,8 @@ class Format:
 
 _EVERY_COMMAND = frozenset(COMMAND_METHODS)
 _CI_COMMANDS = frozenset({"diff", "check", "drift"})
+_CODE_HOST_COMMANDS = _CI_COMMANDS | {"validate"}
+"""The commands whose findings CI systems and code hosts show: invalid files too."""
 
 FORMATS = {
     f.name: f
@@ -97,13 +99,24 @@ FORMATS = {
             "for a change request or pull-request comment",
         ),
         Format("html", "cexact.report.html:HtmlRenderer", _CI_COMMANDS, "an audit page"),
-        Format("junit", "cexact.report.junit:JunitRenderer", _CI_COMMANDS, "JUnit XML"),
-        Format("sarif", "cexact.report.sarif:SarifRenderer", _CI_COMMANDS, "SARIF 2.1.0"),
+        Format("junit", "cexact.report.junit:JunitRenderer", _CODE_HOST_COMMANDS, "JUnit XML"),
+        Format(
+            "sarif",
+            "cexact.report.sarif:SarifRenderer",
+            _CODE_HOST_COMMANDS,
+            "SARIF 2.1.0, for GitHub code scanning",
+        ),
         Format(
             "github",
             "cexact.report.github:GithubRenderer",
-            _CI_COMMANDS,
-            "GitHub Actions annotations",
+            _CODE_HOST_COMMANDS,
+            "GitHub Actions annotations and job summary",
+        ),
+        Format(
+            "gitlab",
+            "cexact.report.gitlab:GitlabRenderer",
+            _CODE_HOST_COMMANDS,
+            "a GitLab Code Quality report",
         ),
     )
 }

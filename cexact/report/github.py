@@ -1,19 +1,32 @@
-"""GitHub Actions workflow commands: one annotation per deviation and per problem.
+"""GitHub Actions: workflow-command annotations, and the full table in the job summary.
 
 Printed in a workflow step, each line becomes an annotation on the file and
 line it names, in the pull request's "Files changed" view and the run summary:
 
-    ::error file=child.yaml,line=12,col=7,title=cexact Copy Exactly (chandler)::steps...
+    ::error title=cexact::FAIL: 1 of 4 child site(s) meet their required stage; ...
+    ::error file=recipes/child.yaml,line=12,col=7,title=cexact Copy Exactly (chandler)::steps...
 
-- `::error` for an open deviation at a stage the child must meet (its rank is
-  at or below the required stage's), and for every invalid input file and
-  pairing problem;
+The first line is the verdict: `::notice title=cexact::PASS ...` or
+`::error title=cexact::FAIL ...`, with counts. Then one annotation per input
+problem and per deviation:
+
+- `::error` for an open deviation at a stage the child must meet, and for
+  every invalid input file and pairing problem;
 - `::warning` for an open deviation above the required stage (not required);
 - `::notice` for a deviation an active waiver covers.
 
 A deviation is placed at the child's line, or the mother's where the child has
-no such item (a removed step). The last line is one summary: `::notice
-title=cexact::PASS ...` or `::error title=cexact::FAIL ...`, with counts.
+no such item (a removed step). Files are named relative to the repository
+root, as GitHub shows them (see `cexact.report.repository_files`).
+
+The runner turns at most 10 errors, 10 warnings and 10 notices of one step
+into annotations (actions/runner, `ExecutionContext`, `_maxCountPerIssueType`;
+for a composite action, of the whole action) and drops the rest. So the
+verdict comes first, and for each kind with more than fit, the last of its 10
+is "N more ..., see the report" instead. When `GITHUB_STEP_SUMMARY` is set,
+the verdict and a Markdown table of every annotation, none left out, are
+appended to that file (the job summary), within GitHub's 1 MiB limit per step:
+rows that would pass it are left out and a last line says how many.
 
 Escaping follows the runner's rules: in the message `%`, CR and LF become
 `%25`, `%0D`, `%0A`; in properties `:` and `,` also become `%3A` and `%2C`. So
@@ -22,17 +35,33 @@ a recipe value can never start a new command or end the annotation early.
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from cexact.compare.waivers import WaiverOutcome, WaiverStatus
-from cexact.model import Deviation, Finding, GateStatus, SourceLocation, Stage
+from cexact.errors import InputError
+from cexact.model import Deviation, Finding, GateStatus
 from cexact.report import Renderer
-from cexact.report.formatting import achieved_label, format_change
+from cexact.report.code_scanning import deviation_message, files_named
+from cexact.report.formatting import achieved_label
+from cexact.report.repository_files import RepositoryFiles
 
 if TYPE_CHECKING:
     from cexact.commands.check import FleetReport
     from cexact.commands.diff import DiffResult
+    from cexact.commands.drift import DriftResult
+    from cexact.commands.validate import ValidationReport
+
+ANNOTATIONS_PER_KIND = 10
+"""How many annotations of each kind (error, warning, notice) a step shows."""
+STEP_SUMMARY_LIMIT = 1024 * 1024
+"""The most a step's summary file may hold, in bytes."""
+STEP_SUMMARY_VARIABLE = "GITHUB_STEP_SUMMARY"
+KINDS = ("error", "warning", "notice")
 
 
 def escape_data(text: str) -> str:
@@ -45,30 +74,36 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def command(
-    level: str,
-    message: str,
-    *,
-    title: str | None = None,
-    location: SourceLocation | None = None,
-    file: str | None = None,
-    line: int | None = None,
-    column: int | None = None,
-) -> str:
-    """`::level file=...,line=...,col=...,title=...::message`, properties escaped."""
-    if location is not None:
-        file, line, column = location.file, location.line, location.column
-    properties: list[tuple[str, str]] = []
-    if file is not None:
-        properties.append(("file", file))
-        if line is not None:
-            properties.append(("line", str(line)))
-            if column is not None:
-                properties.append(("col", str(column)))
-    if title is not None:
-        properties.append(("title", title))
-    joined = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
-    return f"::{level}{' ' + joined if joined else ''}::{escape_data(message)}"
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """One workflow-command annotation; `file` is relative to the repository root."""
+
+    level: str
+    message: str
+    title: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def command(self) -> str:
+        """`::level file=...,line=...,col=...,title=...::message`, properties escaped."""
+        properties: list[tuple[str, str]] = []
+        if self.file is not None:
+            properties.append(("file", self.file))
+            if self.line is not None:
+                properties.append(("line", str(self.line)))
+                if self.column is not None:
+                    properties.append(("col", str(self.column)))
+        properties.append(("title", self.title))
+        joined = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
+        return f"::{self.level} {joined}::{escape_data(self.message)}"
+
+    @property
+    def where(self) -> str:
+        if self.file is None:
+            return ""
+        parts = [self.file, *(str(n) for n in (self.line, self.column) if n is not None)]
+        return ":".join(parts)
 
 
 _LEVELS = {
@@ -82,64 +117,50 @@ def deviation_level(deviation: Deviation) -> str:
     return _LEVELS[deviation.gate or GateStatus.BLOCKING]
 
 
-def deviation_message(deviation: Deviation, required: Stage) -> str:
-    """`path: mother -> child (detail; waived by W-1)`."""
-    mother_text, child_text = format_change(deviation)
-    notes = [deviation.detail] if deviation.detail else []
-    if deviation.waiver:
-        notes.append(f"waived by {deviation.waiver}")
-    if deviation.expired_waiver:
-        notes.append(f"waiver {deviation.expired_waiver} has expired")
-    if deviation.gate is GateStatus.NOT_REQUIRED:
-        notes.append(f"not required: {required.display_name} is required")
-    suffix = f" ({'; '.join(notes)})" if notes else ""
-    return f"{deviation.path}: {mother_text} -> {child_text}{suffix}"
-
-
 def _problem_title(finding: Finding) -> str:
     return "cexact line pairing" if finding.rule == "fleet" else "cexact invalid input"
 
 
-def _lines(
-    checks: Sequence[DiffResult],
-    problems: Sequence[Finding],
-    waivers: Iterable[WaiverOutcome],
-    passed: bool,
-) -> Iterable[str]:
-    for finding in problems:
-        yield command(
+def _problem_annotations(problems: Sequence[Finding], files: RepositoryFiles) -> list[Annotation]:
+    return [
+        Annotation(
             "error",
             f"{finding.message} ({finding.rule})",
-            title=_problem_title(finding),
-            file=finding.file,
-            line=finding.line,
-            column=finding.column,
+            _problem_title(finding),
+            files.path(finding.file),
+            finding.line,
+            finding.column if finding.line is not None else None,
         )
-    counts = {"error": 0, "warning": 0, "notice": 0}
+        for finding in problems
+    ]
+
+
+def _deviation_annotations(
+    checks: Sequence[DiffResult], files: RepositoryFiles
+) -> list[Annotation]:
+    annotations = []
     for check in checks:
-        site = check.child.site
         for deviation in check.deviations:
-            level = deviation_level(deviation)
-            counts[level] += 1
-            yield command(
-                level,
-                deviation_message(deviation, check.required),
-                title=f"cexact {deviation.stage.display_name} ({site})",
-                location=deviation.child_location or deviation.mother_location,
+            where = deviation.child_location or deviation.mother_location
+            assert where is not None, deviation.path  # the differ locates every deviation
+            annotations.append(
+                Annotation(
+                    deviation_level(deviation),
+                    deviation_message(deviation, check.required),
+                    f"cexact {deviation.stage.display_name} ({check.child.site})",
+                    files.path(where.file),
+                    where.line,
+                    where.column,
+                )
             )
-    yield command(
-        "notice" if passed else "error",
-        _summary(checks, problems, waivers, passed, counts),
-        title="cexact",
-    )
+    return annotations
 
 
-def _summary(
+def _comparison_verdict(
     checks: Sequence[DiffResult],
     problems: Sequence[Finding],
     waivers: Iterable[WaiverOutcome],
     passed: bool,
-    counts: dict[str, int],
 ) -> str:
     verdict = "PASS" if passed else "FAIL"
     if len(checks) == 1 and not problems:
@@ -151,10 +172,11 @@ def _summary(
     else:
         passing = sum(1 for check in checks if check.passed)
         head = f"{verdict}: {passing} of {len(checks)} child site(s) meet their required stage"
+    levels = [deviation_level(d) for check in checks for d in check.deviations]
     parts = [
-        f"{counts['error']} open deviation(s) at required stages",
-        f"{counts['warning']} above them",
-        f"{counts['notice']} waived",
+        f"{levels.count('error')} open deviation(s) at required stages",
+        f"{levels.count('warning')} above them",
+        f"{levels.count('notice')} waived",
     ]
     if problems:
         parts.append(f"{len(problems)} input problem(s)")
@@ -165,13 +187,149 @@ def _summary(
     return f"{head}; {', '.join(parts)}"
 
 
+def _validation_verdict(report: ValidationReport) -> str:
+    invalid = sum(1 for f in report.files if not f.valid)
+    skipped = f"; {len(report.skipped)} other YAML file(s) skipped" if report.skipped else ""
+    if report.valid:
+        return f"PASS: {len(report.files)} file(s) valid{skipped}"
+    return (
+        f"FAIL: {invalid} of {len(report.files)} file(s) invalid, "
+        f"{len(report.findings)} finding(s){skipped}"
+    )
+
+
+def shown_annotations(
+    verdict: Annotation, annotations: Sequence[Annotation], see: str
+) -> list[Annotation]:
+    """The verdict, then as many annotations of each kind as a step shows, in report
+    order; for a kind with more than fit, its last slot says how many are left out."""
+    totals = Counter(a.level for a in annotations)
+    room = {kind: ANNOTATIONS_PER_KIND - (verdict.level == kind) for kind in KINDS}
+    limit = {kind: room[kind] if totals[kind] <= room[kind] else room[kind] - 1 for kind in KINDS}
+    shown = [verdict]
+    used: Counter[str] = Counter()
+    for annotation in annotations:
+        if used[annotation.level] < limit[annotation.level]:
+            shown.append(annotation)
+            used[annotation.level] += 1
+    for kind in KINDS:
+        left_out = totals[kind] - used[kind]
+        if left_out:
+            message = (
+                f"{left_out} more {kind}(s) not shown as annotations (GitHub shows "
+                f"{ANNOTATIONS_PER_KIND} of each kind per step): {see}"
+            )
+            shown.append(Annotation(kind, message, "cexact"))
+    return shown
+
+
+def _cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def summary_markdown(
+    heading: str, verdict: Annotation, annotations: Sequence[Annotation], limit: int
+) -> str:
+    """The job summary: the verdict and a table of every annotation, within `limit` bytes
+    (rows that would pass it are left out, and counted in a last line); '' when not even
+    the verdict fits."""
+    head = f"### {_cell(heading)}\n\n**{_cell(verdict.message)}**\n\n"
+    if not annotations:
+        return head if len(head.encode()) <= limit else ""
+    head += "| Kind | Where | Finding | Message |\n|---|---|---|---|\n"
+    rows = [
+        f"| {a.level} | `{_cell(a.where)}` | {_cell(a.title)} | {_cell(a.message)} |\n"
+        for a in annotations
+    ]
+    note_room = 200  # the last line when rows are left out
+    used = len(head.encode()) + note_room
+    if used > limit:
+        return ""
+    kept = 0
+    for row in rows:
+        size = len(row.encode())
+        if used + size > limit:
+            break
+        used += size
+        kept += 1
+    text = head + "".join(rows[:kept])
+    if kept < len(rows):
+        text += (
+            f"\n{len(rows) - kept} more row(s) left out: a step's summary may hold at most "
+            "1 MiB; see the full report.\n"
+        )
+    return text
+
+
+def _append_summary(
+    path: Path, heading: str, verdict: Annotation, rows: Sequence[Annotation]
+) -> None:
+    try:
+        used = path.stat().st_size if path.exists() else 0
+        separator = "\n" if used else ""  # a blank line after an earlier summary
+        text = summary_markdown(heading, verdict, rows, STEP_SUMMARY_LIMIT - used - len(separator))
+        if text:
+            with path.open("a", encoding="utf-8") as summary:
+                summary.write(separator + text)
+    except OSError as error:
+        raise InputError(
+            f"cannot write the step summary ({STEP_SUMMARY_VARIABLE}): {error.strerror or error}",
+            file=str(path),
+        ) from None
+
+
+def _write(
+    heading: str, verdict: Annotation, annotations: Sequence[Annotation], out: TextIO
+) -> None:
+    summary = os.environ.get(STEP_SUMMARY_VARIABLE)
+    if summary:
+        _append_summary(Path(summary), heading, verdict, annotations)
+        see = "see the job summary"
+    else:
+        see = "see the full report (for example --format markdown or sarif)"
+    for annotation in shown_annotations(verdict, annotations, see):
+        out.write(annotation.command() + "\n")
+
+
 class GithubRenderer(Renderer):
     name = "github"
 
+    def render_validation(self, report: ValidationReport, out: TextIO) -> None:
+        files = RepositoryFiles(f.file for f in report.findings)
+        verdict = Annotation("notice" if report.valid else "error", _validation_verdict(report),
+                             "cexact")  # fmt: skip
+        _write("cexact validate", verdict, _problem_annotations(report.findings, files), out)
+
     def render_diff(self, result: DiffResult, out: TextIO) -> None:
-        for line in _lines((result,), (), result.waivers, result.passed):
-            out.write(line + "\n")
+        self._write_comparison("cexact diff", (result,), (), result.waivers, result.passed, out)
+
+    def render_drift(self, result: DriftResult, out: TextIO) -> None:
+        view = result.pending_view()
+        self._write_comparison("cexact drift", (view,), (), view.waivers, view.passed, out)
 
     def render_fleet(self, report: FleetReport, out: TextIO) -> None:
-        for line in _lines(report.checks, report.problems, report.waivers, report.passed):
-            out.write(line + "\n")
+        shard = f" (shard {report.shard})" if report.shard else ""
+        heading = f"cexact check: {report.root}{shard}"
+        self._write_comparison(
+            heading, report.checks, report.problems, report.waivers, report.passed, out,
+            checked_folder=report.root,
+        )  # fmt: skip
+
+    def _write_comparison(
+        self,
+        heading: str,
+        checks: Sequence[DiffResult],
+        problems: Sequence[Finding],
+        waivers: Sequence[WaiverOutcome],
+        passed: bool,
+        out: TextIO,
+        checked_folder: str | None = None,
+    ) -> None:
+        files = RepositoryFiles(files_named(checks, problems, waivers), checked_folder)
+        verdict = Annotation(
+            "notice" if passed else "error",
+            _comparison_verdict(checks, problems, waivers, passed),
+            "cexact",
+        )
+        annotations = _problem_annotations(problems, files) + _deviation_annotations(checks, files)
+        _write(heading, verdict, annotations, out)

@@ -1,6 +1,12 @@
-"""JUnit XML (the Jenkins / Ant schema), for CI systems that show test results.
+"""JUnit XML, for CI systems that show test results (Jenkins, GitLab, Azure DevOps...).
 
-    <testsuites name="cexact" tests failures errors skipped time>
+The output is valid against `junit-10.xsd`, the schema the Jenkins xUnit
+plugin validates JUnit files with (jenkinsci/xunit-plugin); the tests check
+it. So the root carries only the counts that schema allows it (tests,
+failures, errors: no skipped count, which each suite carries instead), and
+times are whole seconds ("0").
+
+    <testsuites name="cexact" tests failures errors time>
       <testsuite name="<line id>" ...>            one per line, in report order
         <testcase classname="<line id>" name="<site> / <Stage>" time="0">
 
@@ -34,6 +40,11 @@ its sha256, and each site's required and achieved stage and verdict. Its
 expired, unused); waivers for a line the report has no check for are listed in
 the "cexact inputs" suite's. No timestamps or host names: the same inputs give
 the same file, so reports can be compared across runs.
+
+`cexact validate` writes one suite, "cexact validate", with a test case per
+file (classname `cexact.validate`, name = the file): a `<failure>` listing the
+file's findings when it is invalid, and a `<skipped message="not a cexact
+file"/>` test case for each YAML file passed over as not cexact's.
 """
 
 from __future__ import annotations
@@ -53,6 +64,7 @@ from cexact.report.formatting import format_change
 if TYPE_CHECKING:
     from cexact.commands.check import FleetReport
     from cexact.commands.diff import DiffResult
+    from cexact.commands.validate import ValidationReport
 
 INPUTS_SUITE = "cexact inputs"
 INPUTS_CLASSNAME = "cexact.inputs"
@@ -205,9 +217,47 @@ def build_tree(
     for suite in suites:
         if not len(suite.properties):
             suite.element.remove(suite.properties)
-    for key in ("tests", "failures", "errors", "skipped"):
+    _set_totals(root, suites)
+    return root
+
+
+def _set_totals(root: ET.Element, suites: Sequence[_Suite]) -> None:
+    """The root's counts: junit-10.xsd allows tests, failures and errors (not skipped)."""
+    for key in ("tests", "failures", "errors"):
         root.set(key, str(sum(getattr(suite, key) for suite in suites)))
     root.set("time", "0")
+
+
+VALIDATE_SUITE = "cexact validate"
+VALIDATE_CLASSNAME = "cexact.validate"
+
+
+def validation_tree(report: ValidationReport) -> ET.Element:
+    root = ET.Element("testsuites", name="cexact")
+    suite = _Suite(root, VALIDATE_SUITE)
+    _element(suite.properties, "property", name="cexact.version", value=__version__)
+    for validation in report.files:
+        case = suite.case(VALIDATE_CLASSNAME, validation.source)
+        if validation.valid:
+            continue
+        suite.failures += 1
+        findings = validation.findings
+        message = findings[0].message
+        if len(findings) > 1:
+            message += f" (and {len(findings) - 1} more)"
+        _element(
+            case,
+            "failure",
+            "\n".join(str(f) for f in findings) + "\n",
+            message=message,
+            type=findings[0].rule,
+        )
+    for other in report.skipped:
+        case = suite.case(VALIDATE_CLASSNAME, other)
+        suite.skipped += 1
+        _element(case, "skipped", message="not a cexact file")
+    suite.close()
+    _set_totals(root, [suite])
     return root
 
 
@@ -220,6 +270,9 @@ def write_tree(root: ET.Element, out: TextIO) -> None:
 
 class JunitRenderer(Renderer):
     name = "junit"
+
+    def render_validation(self, report: ValidationReport, out: TextIO) -> None:
+        write_tree(validation_tree(report), out)
 
     def render_diff(self, result: DiffResult, out: TextIO) -> None:
         write_tree(build_tree((result,), (), result.waivers), out)

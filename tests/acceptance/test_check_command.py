@@ -58,14 +58,16 @@ def write_fleet(folder: Path, lines: dict[str, list[tuple[str, float]]]) -> Path
 
 @cache
 def check_report_validator() -> jsonschema.Draft202012Validator:
-    schemas = {
-        name: json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
-        for name in ("report", "check-report")
-    }
+    """check-report.schema.json as loaded from disk: its relative $ref to
+    report.schema.json resolves next to it."""
+    files = {name: SCHEMA_DIR / f"{name}.schema.json" for name in ("report", "check-report")}
     registry = Registry().with_resources(
-        (schema["$id"], Resource.from_contents(schema)) for schema in schemas.values()
+        (path.as_uri(), Resource.from_contents(json.loads(path.read_text("utf-8"))))
+        for path in files.values()
     )
-    return jsonschema.Draft202012Validator(schemas["check-report"], registry=registry)
+    return jsonschema.Draft202012Validator(
+        {"$ref": files["check-report"].as_uri()}, registry=registry
+    )
 
 
 def check_json(run_cexact, *args: str | Path) -> tuple[int, dict]:

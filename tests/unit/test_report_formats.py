@@ -38,10 +38,10 @@ from cexact.compare.waivers import load_waiver_file
 from cexact.model import Deviation, Stage
 from cexact.report import renderer_for
 from cexact.report.audit_trail import AuditTrail
-from cexact.report.github import escape_data, escape_property
+from cexact.report.github import ANNOTATIONS_PER_KIND, escape_data, escape_property
 from cexact.report.html import HtmlRenderer
-from cexact.report.sarif import artifact_uri
 from tests.conftest import ROOT, diff_files
+from tests.git_repos import GitRepoBuilder
 
 CASES = ROOT / "tests" / "cases"
 GOLDEN_DIR = ROOT / "tests" / "golden"
@@ -86,9 +86,7 @@ def mixed() -> DiffResult:
 @pytest.fixture(scope="module")
 def fleet() -> FleetReport:
     with _in_root():
-        return check_fleet(
-            Path("sample_lines"), policy=DEFAULT_POLICY, jobs=1, today=TODAY
-        )
+        return check_fleet(Path("sample_lines"), policy=DEFAULT_POLICY, jobs=1, today=TODAY)
 
 
 @pytest.fixture(scope="module")
@@ -482,7 +480,8 @@ def assert_counts_add_up(root: ET.Element) -> None:
             )
             assert suite.get(key) == str(found), (suite.get("name"), key)
             total += found
-        assert root.get(key) == str(total), key
+        # junit-10.xsd allows no skipped count on the root: each suite carries its own.
+        assert root.get(key) == (None if key == "skipped" else str(total)), key
     for case in root.iter("testcase"):
         assert case.get("classname") and case.get("name") and case.get("time") == "0"
         assert len([c for c in case if c.tag in ("failure", "error", "skipped")]) <= 1
@@ -548,7 +547,7 @@ def test_junit_one_case_per_site_and_stage(name: str, request: pytest.FixtureReq
                 if deviation.stage is stage and deviation.waived:
                     assert f"waived by {deviation.waiver}" in (case.findtext("system-out") or "")
     assert root.get("failures") == str(len(failed))
-    assert root.get("skipped") == str(len(skipped))
+    assert sum(int(suite.get("skipped", "")) for suite in root.iter("testsuite")) == len(skipped)
     assert root.get("errors") == "0"
 
 
@@ -646,7 +645,9 @@ def test_sarif_results_sit_at_the_child_lines(
         physical = sarif_result["locations"][0]["physicalLocation"]
         assert physical["artifactLocation"]["uri"] == location.file
         assert not location.file.startswith("/")
-        assert physical["region"] == {"startLine": location.line, "startColumn": location.column}
+        region = physical["region"]
+        assert (region["startLine"], region["startColumn"]) == (location.line, location.column)
+        assert region["endLine"] == location.line and region["endColumn"] > location.column
         assert sarif_result["level"] == LEVELS["sarif"][expected_gate(name, check, deviation)]
         text = sarif_result["message"]["text"]
         assert text.startswith(f"{deviation.path}: ") and " -> " in text
@@ -723,18 +724,15 @@ def test_sarif_invalid_files_are_results(
         )
         assert sarif_result["ruleId"] == expected_rule
         physical = sarif_result["locations"][0]["physicalLocation"]
-        assert physical["artifactLocation"]["uri"] == Path(finding.file).as_uri()
+        # Outside a git work tree, relative to the checked folder.
+        relative = Path(finding.file).relative_to(broken_fleet.root).as_posix()
+        assert physical["artifactLocation"]["uri"] == relative
         assert physical["region"]["startLine"] == finding.line
 
 
-def test_sarif_uris(sarif_validator: jsonschema.protocols.Validator, hostile: DiffResult) -> None:
-    assert (
-        artifact_uri("sample_lines/cell-4680/mother.yaml") == "sample_lines/cell-4680/mother.yaml"
-    )
-    assert artifact_uri("lines/a b#1.yaml") == "lines/a%20b%231.yaml"
-    assert artifact_uri("/srv/lines/x.yaml") == "file:///srv/lines/x.yaml"
-    assert artifact_uri("lines\\x.yaml") == "lines/x.yaml"
-    assert artifact_uri("C:\\lines\\x.yaml") == "file:///C:/lines/x.yaml"
+def test_sarif_keeps_recipe_text_as_text(
+    sarif_validator: jsonschema.protocols.Validator, hostile: DiffResult
+) -> None:
     document = assert_valid_sarif(sarif_validator, render("sarif", hostile))
     texts = [r["message"]["text"] for r in document["runs"][0]["results"]]
     assert any(HOSTILE in text for text in texts)
@@ -775,44 +773,96 @@ def test_github_escaping_rules() -> None:
     assert escape_data("%0A") == "%250A"
 
 
+def repository_path(file: str, result: DiffResult | FleetReport) -> str:
+    """How code hosts name a fixture's file: relative to cexact's repository, or to the
+    checked folder outside it."""
+    resolved = Path(file).resolve()
+    outside = isinstance(result, FleetReport) and not resolved.is_relative_to(ROOT)
+    return resolved.relative_to(Path(result.root).resolve() if outside else ROOT).as_posix()
+
+
+def expected_annotations(
+    name: str, result: DiffResult | FleetReport
+) -> list[tuple[str, dict[str, str], str]]:
+    """Every annotation the result calls for, in report order: problems, then deviations
+    (level, properties, start of the message)."""
+    expected = []
+    for finding in result.problems if isinstance(result, FleetReport) else ():
+        properties = {"file": repository_path(finding.file, result), "line": str(finding.line)}
+        if finding.column is not None:
+            properties["col"] = str(finding.column)
+        title = "cexact line pairing" if finding.rule == "fleet" else "cexact invalid input"
+        expected.append(("error", {**properties, "title": title}, finding.message))
+    for check in checks_of(result):
+        for deviation in check.deviations:
+            location = deviation.child_location or deviation.mother_location
+            assert location is not None
+            properties = {
+                "file": repository_path(location.file, result),
+                "line": str(location.line),
+                "col": str(location.column),
+                "title": f"cexact {deviation.stage.display_name} ({check.child.site})",
+            }
+            level = LEVELS["github"][expected_gate(name, check, deviation)]
+            expected.append((level, properties, f"{deviation.path}: "))
+    return expected
+
+
+MORE = re.compile(r"^(\d+) more (error|warning|notice)\(s\) not shown as annotations")
+
+
 @pytest.mark.parametrize("name", ["fleet", "waived", "mixed", "broken_fleet"])
-def test_github_one_annotation_per_deviation_and_problem(
+def test_github_verdict_first_then_the_findings_a_step_shows(
     name: str, request: pytest.FixtureRequest
 ) -> None:
     result: DiffResult | FleetReport = request.getfixturevalue(name)
     commands = parse_commands(render("github", result))
-    problems = result.problems if isinstance(result, FleetReport) else ()
-    deviations = [(c, d) for c in checks_of(result) for d in c.deviations]
-    assert len(commands) == len(problems) + len(deviations) + 1
-    for (level, properties, message), finding in zip(commands, problems, strict=False):
-        assert level == "error"
-        assert properties["file"] == finding.file and properties["line"] == str(finding.line)
-        assert finding.message in message
-    body = commands[len(problems) : -1]
-    for (level, properties, message), (check, deviation) in zip(body, deviations, strict=True):
-        location = deviation.child_location or deviation.mother_location
-        assert location is not None
-        assert properties["file"] == location.file
-        assert (properties["line"], properties["col"]) == (str(location.line), str(location.column))
-        assert properties["title"] == f"cexact {deviation.stage.display_name} ({check.child.site})"
-        assert level == LEVELS["github"][expected_gate(name, check, deviation)]
-        if deviation.waived:
-            assert f"waived by {deviation.waiver}" in message
-        assert message.startswith(f"{deviation.path}: ")
-    level, properties, summary = commands[-1]
+    level, properties, verdict = commands[0]
     assert properties == {"title": "cexact"}
     assert level == ("notice" if result.passed else "error")
-    assert summary.startswith("PASS" if result.passed else "FAIL")
+    assert verdict.startswith("PASS" if result.passed else "FAIL")
+    deviations = [(c, d) for c in checks_of(result) for d in c.deviations]
     required_open = sum(1 for c, d in deviations if expected_gate(name, c, d) == B)
-    assert f"{required_open} open deviation(s) at required stages" in summary
+    assert f"{required_open} open deviation(s) at required stages" in verdict
+
+    more = {m[2]: int(m[1]) for _, _, text in commands[1:] if (m := MORE.match(text))}
+    shown = [c for c in commands[1:] if not MORE.match(c[2])]
+    expected = expected_annotations(name, result)
+    for kind in ("error", "warning", "notice"):
+        of_kind = [c for c in shown if c[0] == kind]
+        wanted = [e for e in expected if e[0] == kind]
+        # Each shown annotation is the next one of its kind, in report order...
+        for (_, properties, message), (_, wanted_properties, start) in zip(
+            of_kind, wanted, strict=False
+        ):
+            assert properties == wanted_properties
+            assert start in message
+        # ...as many as a step shows, the verdict and a "more" line included.
+        on_screen = len(of_kind) + (kind in more) + (level == kind)
+        assert on_screen <= ANNOTATIONS_PER_KIND
+        assert len(of_kind) + more.get(kind, 0) == len(wanted)
+        if kind in more:
+            assert on_screen == ANNOTATIONS_PER_KIND
+    assert [c for c in commands[1:] if MORE.match(c[2])] == commands[len(shown) + 1 :]
 
 
-def test_github_a_passing_diff_ends_with_a_notice() -> None:
+def test_github_the_fleet_has_more_errors_than_a_step_shows(fleet: FleetReport) -> None:
+    """More blocking deviations than fit: the verdict, 8 of them, and "N more"."""
+    blocking = sum(len(check.blocking_deviations) for check in fleet.checks)
+    assert blocking > ANNOTATIONS_PER_KIND
+    commands = parse_commands(render("github", fleet))
+    errors = [text for level, _, text in commands if level == "error"]
+    assert len(errors) == ANNOTATIONS_PER_KIND
+    assert errors[0].startswith("FAIL: 0 of 4 child site(s) meet their required stage")
+    assert errors[-1].startswith(f"{blocking - 8} more error(s) not shown as annotations")
+
+
+def test_github_a_passing_diff_starts_with_a_notice() -> None:
     result = _diff("procedure-revision")
     assert result.passed
     commands = parse_commands(render("github", result))
-    assert [level for level, _, _ in commands] == ["warning"] * len(result.deviations) + ["notice"]
-    assert commands[-1][2].startswith(
+    assert [level for level, _, _ in commands] == ["notice"] + ["warning"] * len(result.deviations)
+    assert commands[0][2].startswith(
         "PASS: chandler achieved Copy Exactly, required Copy Exactly; "
         "0 open deviation(s) at required stages, 3 above them, 0 waived"
     )
@@ -830,7 +880,7 @@ def test_github_annotations_cannot_be_broken_by_recipe_text(hostile: DiffResult)
 
 # --- every format ------------------------------------------------------------------------
 
-FORMATS = ("html", "junit", "sarif", "github")
+FORMATS = ("html", "junit", "sarif", "github", "gitlab")
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -841,7 +891,9 @@ def test_an_empty_fleet_renders(fmt: str) -> None:
     if fmt == "junit":
         assert parse_junit(text).get("tests") == "0"
     if fmt == "github":
-        assert parse_commands(text)[-1][0] == "notice"
+        assert parse_commands(text)[0][0] == "notice"
+    if fmt == "gitlab":
+        assert json.loads(text) == []
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -859,7 +911,8 @@ def test_diff_writes_each_format_to_a_file(run_cexact, tmp_path: Path, fmt: str)
         "html": lambda t: Page(t).verdict.startswith("FAIL"),
         "junit": lambda t: parse_junit(t).get("failures") == "1",
         "sarif": lambda t: len(json.loads(t)["runs"][0]["results"]) == 8,
-        "github": lambda t: parse_commands(t)[-1][0] == "error",
+        "github": lambda t: parse_commands(t)[0][0] == "error",
+        "gitlab": lambda t: len(json.loads(t)) == 8,
     }
     assert checks[fmt](text)
 
@@ -880,17 +933,26 @@ def test_check_writes_each_format_to_a_file(run_cexact, tmp_path: Path, fmt: str
         assert parse_junit(text).get("tests") == str(4 * 4)
     elif fmt == "sarif":
         assert json.loads(text)["runs"][0]["properties"]["passed"] is False
+    elif fmt == "gitlab":
+        paths = {entry["location"]["path"] for entry in json.loads(text)}
+        assert paths and all(path.startswith("sample_lines/") for path in paths)
     else:
-        assert re.match(r"FAIL: \d of 4 child site\(s\) meet", parse_commands(text)[-1][2])
+        assert re.match(r"FAIL: \d of 4 child site\(s\) meet", parse_commands(text)[0][2])
 
 
 GOLDEN_FORMATS = {"github": "github.txt", "junit": "junit.xml", "sarif": "sarif"}
 
 
 @pytest.mark.parametrize("fmt", sorted(GOLDEN_FORMATS))
-def test_golden_output(run_cexact, monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
+def test_golden_output(
+    run_cexact, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fmt: str
+) -> None:
     golden = GOLDEN_DIR / f"report-{WAIVER_CASE}.{GOLDEN_FORMATS[fmt]}"
-    monkeypatch.chdir(CASES / WAIVER_CASE)
+    # In a repository of its own (no commit, no remote), so that the repository-relative
+    # paths of sarif and github are the same in any checkout of cexact.
+    repository = GitRepoBuilder(tmp_path / "recipes")
+    shutil.copytree(CASES / WAIVER_CASE, repository.root / "lines" / WAIVER_CASE)
+    monkeypatch.chdir(repository.root / "lines" / WAIVER_CASE)
     result = run_cexact(
         "diff", "mother.yaml", "child.yaml", "--today", "2026-06-01", "--no-cache", "--format", fmt
     )
