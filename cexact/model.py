@@ -104,6 +104,41 @@ class SourceLocation:
 
 
 @dataclass(frozen=True, slots=True)
+class AppliedFile:
+    """A project or waiver file a comparison applied: its path and the sha256 of its bytes."""
+
+    path: str
+    sha256: str
+
+
+class WaiverMissReason(StrEnum):
+    """Why a waiver written for a deviation's path does not cover it."""
+
+    VALUES_DIFFER = "values-differ"
+    """The waiver names other mother or child values than the deviation has."""
+    NOT_YET_APPROVED = "not-yet-approved"
+    """The waiver's approval date is still to come."""
+
+
+@dataclass(frozen=True, slots=True)
+class WaiverMiss:
+    """A waiver whose path names a deviation but which does not cover it, and why.
+
+    `mother` and `child` are the values the waiver covers (`has_mother` and
+    `has_child` say whether it names them at all).
+    """
+
+    waiver: str
+    reason: WaiverMissReason
+    mother: object = None
+    child: object = None
+    has_mother: bool = False
+    has_child: bool = False
+    approved_on: str = ""
+    """The date the waiver becomes active (the last of its approvals)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Deviation:
     """One way a child departs from its mother line.
 
@@ -126,6 +161,8 @@ class Deviation:
     """The active waiver that covers this deviation, if any."""
     expired_waiver: str | None = None
     """An expired waiver that would have covered it (it no longer does)."""
+    waiver_miss: WaiverMiss | None = None
+    """A waiver for its path that does not cover it (other values, not yet approved)."""
     gate: GateStatus | None = None
     """What it means for the gate; None until judged against a required stage."""
 

@@ -119,12 +119,13 @@ def _run_validate(invocation: do.Validate) -> int:
 def _run_diff(invocation: do.Diff) -> int:
     from cexact.commands.diff import compare_sources
     from cexact.compare.policy import find_policy
-    from cexact.compare.waivers import default_waiver_files, load_waiver_files
+    from cexact.compare.waivers import default_waiver_files, read_waiver_files
 
     report_to = _Report("diff", invocation.output)
     mother = _source(invocation.mother, invocation.repo, invocation.max_file_size)
     child = _source(invocation.child, invocation.repo, invocation.max_file_size)
     waiver_files = invocation.waiver_files or tuple(default_waiver_files(child.path))
+    read = read_waiver_files(waiver_files)
     result = compare_sources(
         mother,
         child,
@@ -132,7 +133,8 @@ def _run_diff(invocation: do.Diff) -> int:
         policy=find_policy(invocation.policy_file, start=_folder_of(child)),
         limits=_limits(invocation.max_file_size),
         cache=_cache(invocation.use_cache),
-        waivers=load_waiver_files(waiver_files),
+        waivers=[waiver for file in read for waiver in file.waivers],
+        waiver_files=[file.file for file in read],
         today=invocation.today,
         measurements=invocation.measurements,
     )

@@ -5,12 +5,19 @@ groups recipes by line id, pairs each child with its line's mother, applies
 waivers and diffs each pair. Work runs on all cores in two phases: first each
 file is loaded and validated exactly once (results go to the content-keyed
 parse cache; only small summaries come back), then each child is diffed
-against its mother, both read back from the cache.
+against its mother, both read back from the cache. Between them, the git
+commit and dirty state of every recipe are read, one repository at a time.
+
+Every child site keeps its place in the report: one that cannot be compared
+(its recipe is invalid, its line has no valid mother) is an `UncomparedSite`
+beside the compared ones. A waiver file that fails to load is a problem of
+the fleet and is named on the row of each site it was written for.
 """
 
 from __future__ import annotations
 
 import datetime
+import difflib
 import hashlib
 import os
 import tempfile
@@ -18,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,6 +33,7 @@ from cexact.commands.diff import DiffResult, compare_documents
 from cexact.compare.policy import Policy, find_policy, load_policy
 from cexact.compare.waivers import (
     DEFAULT_EXPIRING_WITHIN_DAYS,
+    WAIVER_FILE_NAME,
     Waiver,
     WaiverOutcome,
     WaiverStatus,
@@ -32,10 +41,17 @@ from cexact.compare.waivers import (
     waivers_from_document,
 )
 from cexact.errors import UsageError, ValidationFailed
-from cexact.model import Finding
+from cexact.model import AppliedFile, Finding
 from cexact.recipe.cache import ParseCache
 from cexact.recipe.discovery import NOT_CEXACT, discover, is_project_file, schema_name_for
-from cexact.recipe.loader import DEFAULT_LIMITS, LoadLimits, load_bytes, read_source_bytes
+from cexact.recipe.git_source import GitProvenance, git_blob_sha, working_tree_provenances
+from cexact.recipe.loader import (
+    DEFAULT_LIMITS,
+    LoadedDocument,
+    LoadLimits,
+    load_bytes,
+    read_source_bytes,
+)
 from cexact.recipe.reading import load_valid_recipe
 from cexact.recipe.validation import validate_document
 
@@ -72,7 +88,11 @@ class Shard:
 
 @dataclass(frozen=True, slots=True)
 class InspectedFile:
-    """Phase one's outcome for one file: its kind, findings, and recipe header."""
+    """Phase one's outcome for one file: its kind, findings, and recipe header.
+
+    The header (line id, site, role) is read from an invalid recipe too, when
+    it loads as YAML and has one, so that an invalid child keeps its row.
+    """
 
     path: str
     kind: str
@@ -81,10 +101,60 @@ class InspectedFile:
     site: str | None = None
     role: str | None = None
     waivers: tuple[Waiver, ...] = ()
+    sha256: str = ""
+    git_blob: str = ""
+    """The sha git gives the file's bytes (to tell whether it differs from HEAD)."""
+    line_id_at: tuple[int, int] | None = None
+    """Where a recipe's `line.id` is written (line, column)."""
+    named_sites: tuple[tuple[str, str], ...] = ()
+    """For an invalid waiver file: the (line, site) pairs its entries name, as far
+    as they can be read."""
 
     @property
     def valid(self) -> bool:
         return not self.findings
+
+    @property
+    def is_child(self) -> bool:
+        return self.kind == "recipe" and self.role == "child" and self.line_id is not None
+
+    @property
+    def failed_waiver_file(self) -> bool:
+        """A waiver file (by its key or its name) that did not load: its waivers are lost."""
+        return not self.valid and (
+            self.kind == "waivers" or Path(self.path).name == WAIVER_FILE_NAME
+        )
+
+
+class NotCompared(StrEnum):
+    """Why a child site of the fleet was not compared with its mother."""
+
+    INVALID = "invalid"
+    """The child's own recipe is invalid."""
+    NO_MOTHER = "no-mother"
+    """No recipe under the folder is its line's mother."""
+    MOTHER_INVALID = "mother-invalid"
+    """Its line's mother recipe is invalid."""
+    SEVERAL_MOTHERS = "several-mothers"
+    """More than one recipe claims to be its line's mother."""
+
+
+@dataclass(frozen=True, slots=True)
+class UncomparedSite:
+    """A child site that keeps its row in the fleet, though it was not compared."""
+
+    line_id: str
+    site: str
+    path: str
+    reason: NotCompared
+    errors: int = 0
+    """How many errors its own recipe has (for INVALID)."""
+    mother: str = ""
+    """The mother recipe it would be compared with (for MOTHER_INVALID)."""
+
+    @property
+    def passed(self) -> bool:
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,18 +168,43 @@ class FleetReport:
     waivers: tuple[WaiverOutcome, ...]
     today: datetime.date
     shard: Shard | None = None
-    projects: tuple[str, ...] = ()
+    projects: tuple[AppliedFile, ...] = ()
     """The project files applied."""
     skipped: tuple[str, ...] = ()
     """YAML files under the folder that are not cexact's (not checked)."""
+    uncompared: tuple[UncomparedSite, ...] = ()
+    """Child sites that could not be compared, each with the reason."""
+    waiver_files: tuple[AppliedFile, ...] = ()
+    """The waiver files read (those that loaded)."""
 
     @property
     def passed(self) -> bool:
-        return not self.problems and all(check.passed for check in self.checks)
+        return (
+            not self.problems
+            and not self.uncompared
+            and all(check.passed for check in self.checks)
+        )
 
     @property
     def failed_checks(self) -> tuple[DiffResult, ...]:
         return tuple(check for check in self.checks if not check.passed)
+
+    @property
+    def rows(self) -> tuple[DiffResult | UncomparedSite, ...]:
+        """Every child site, compared or not, by line and site."""
+        rows: list[DiffResult | UncomparedSite] = [*self.checks, *self.uncompared]
+        return tuple(sorted(rows, key=_row_key))
+
+    @property
+    def problem_files(self) -> tuple[str, ...]:
+        """The files the problems are in, each once, in order."""
+        return tuple(dict.fromkeys(problem.file for problem in self.problems))
+
+
+def _row_key(row: DiffResult | UncomparedSite) -> tuple[str, str]:
+    if isinstance(row, UncomparedSite):
+        return (row.line_id, row.site)
+    return (row.child.line_id, row.child.site)
 
 
 # --- Work done in worker processes ---------------------------------------------------
@@ -124,7 +219,7 @@ def _inspect(path: str, limits: LoadLimits, cache: ParseCache) -> InspectedFile:
         sha256 = hashlib.sha256(content).hexdigest()
         cached = cache.lookup(sha256, "recipe", path)
         if cached is not None:
-            return _recipe_summary(path, cached.data)
+            return _recipe_file(cached, (), git_blob_sha(content))
         document = load_bytes(content, path, limits)
     except RecipeLoadError as error:
         finding = Finding(path, error.line, error.column, error.message, error.rule)
@@ -133,19 +228,54 @@ def _inspect(path: str, limits: LoadLimits, cache: ParseCache) -> InspectedFile:
     if kind is None:
         return InspectedFile(path, "invalid", (Finding(path, 1, 1, NOT_CEXACT, "not-cexact"),))
     findings = validate_document(document, kind)
-    if findings:
-        return InspectedFile(path, kind, findings)
     if kind == "waivers":
-        return InspectedFile(path, kind, (), waivers=waivers_from_document(document))
+        if findings:
+            return InspectedFile(
+                path, kind, findings, sha256=sha256, named_sites=_named_sites(document.data)
+            )
+        return InspectedFile(path, kind, (), waivers=waivers_from_document(document), sha256=sha256)
     if kind == "recipe":
-        cache.store("recipe", document)
-        return _recipe_summary(path, document.data)
-    return InspectedFile(path, kind, ())
+        if not findings:
+            cache.store("recipe", document)
+        return _recipe_file(document, findings, git_blob_sha(content))
+    return InspectedFile(path, kind, findings, sha256=sha256)
 
 
-def _recipe_summary(path: str, data: dict[str, Any]) -> InspectedFile:
-    line = data["line"]
-    return InspectedFile(path, "recipe", (), line["id"], line["site"], line["role"])
+def _recipe_file(
+    document: LoadedDocument, findings: tuple[Finding, ...], git_blob: str
+) -> InspectedFile:
+    """A recipe's outcome with its header; an invalid one's header as far as it reads."""
+    line = document.data.get("line")
+    header = line if isinstance(line, dict) else {}
+    line_id, site, role = (_text(header.get(key)) for key in ("id", "site", "role"))
+    return InspectedFile(
+        document.source,
+        "recipe",
+        findings,
+        line_id,
+        site,
+        role,
+        sha256=document.sha256,
+        git_blob=git_blob,
+        line_id_at=document.position_of(("line", "id")),
+    )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _named_sites(data: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The (line, site) pairs an invalid waiver file's entries name, where readable."""
+    entries = data.get("waivers")
+    if not isinstance(entries, list):
+        return ()
+    named = (
+        (_text(entry.get("line")), _text(entry.get("site")))
+        for entry in entries
+        if isinstance(entry, dict)
+    )
+    return tuple(dict.fromkeys((line, site) for line, site in named if line and site))
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +290,10 @@ class _PairJob:
     cache: ParseCache
     expiring_within_days: int
     measurements: str | None
+    mother_provenance: GitProvenance | None
+    child_provenance: GitProvenance | None
+    waiver_files: tuple[AppliedFile, ...]
+    waivers_not_applied: tuple[Finding, ...]
 
 
 def _diff_pair(job: _PairJob) -> DiffResult:
@@ -179,11 +313,18 @@ def _diff_pair(job: _PairJob) -> DiffResult:
         required=job.required,
         policy=job.policy,
         waivers=job.waivers,
+        waiver_files=job.waiver_files,
         today=job.today,
         expiring_within_days=job.expiring_within_days,
         matching=matching,
+        mother_provenance=job.mother_provenance,
+        child_provenance=job.child_provenance,
     )
-    return replace(result, notes=result.notes + notes) if notes else result
+    if notes or job.waivers_not_applied:
+        return replace(
+            result, notes=result.notes + notes, waivers_not_applied=job.waivers_not_applied
+        )
+    return result
 
 
 # --- The check ------------------------------------------------------------------------
@@ -225,7 +366,7 @@ class FleetFiles:
     policies: dict[Path, Policy]
     """Each recipe's project policy (the nearest project file above it)."""
     default: Policy
-    projects: tuple[str, ...]
+    projects: tuple[AppliedFile, ...]
     """The project files applied."""
     skipped: tuple[str, ...]
     """YAML files under the folder that are not cexact's."""
@@ -270,7 +411,7 @@ def discover_fleet_files(
         tuple(paths),
         policies,
         default,
-        tuple(dict.fromkeys(p.source for p in applied if p.source is not None)),
+        tuple(dict.fromkeys(p.file for p in applied if p.file is not None)),
         tuple(map(str, found.others)),
     )
 
@@ -344,24 +485,22 @@ def _check(
         progress,
     )
     problems = [finding for item in inspected for finding in item.findings]
-    recipes = [item for item in inspected if item.kind == "recipe" and item.valid]
     waivers = tuple(w for item in inspected for w in item.waivers)
-
-    by_line: dict[str, list[InspectedFile]] = defaultdict(list)
-    for recipe in recipes:
-        assert recipe.line_id is not None
-        by_line[recipe.line_id].append(recipe)
-    pairs: list[tuple[InspectedFile, InspectedFile]] = []
-    for line_id in sorted(by_line):
-        members = by_line[line_id]
-        mothers = [m for m in members if m.role == "mother"]
-        children = sorted((m for m in members if m.role == "child"), key=lambda m: m.site or "")
-        if len(mothers) != 1:
-            problems.extend(_pairing_problems(line_id, mothers, children))
-            continue
-        pairs.extend((mothers[0], child) for child in children)
+    pairing = _pair_children(inspected, str(root))
+    problems.extend(pairing.problems)
+    pairs, uncompared = pairing.pairs, pairing.uncompared
     if shard is not None:
         pairs = [p for p in pairs if shard.includes(p[1].line_id or "", p[1].site or "")]
+        uncompared = [u for u in uncompared if shard.includes(u.line_id, u.site)]
+    provenance = working_tree_provenances(
+        (Path(item.path), item.git_blob) for pair in pairs for item in pair
+    )
+    waiver_files = tuple(
+        AppliedFile(item.path, item.sha256)
+        for item in inspected
+        if item.kind == "waivers" and item.valid
+    )
+    not_applied = _waivers_not_applied(inspected)
 
     checks = _run_all(
         executor,
@@ -379,6 +518,10 @@ def _check(
                     cache,
                     expiring_within_days,
                     str(measurements) if measurements is not None else None,
+                    provenance.get(Path(mother.path)),
+                    provenance.get(Path(child.path)),
+                    waiver_files,
+                    not_applied(child),
                 ),
             )
             for mother, child in pairs
@@ -405,33 +548,133 @@ def _check(
         shard=shard,
         projects=files.projects,
         skipped=files.skipped,
+        uncompared=tuple(uncompared),
+        waiver_files=waiver_files,
     )
 
 
-def _pairing_problems(
-    line_id: str, mothers: list[InspectedFile], children: list[InspectedFile]
-) -> Iterable[Finding]:
-    if not mothers:
+@dataclass(frozen=True, slots=True)
+class _Pairing:
+    """Each child with its line's mother, the children that cannot be compared, and why."""
+
+    pairs: list[tuple[InspectedFile, InspectedFile]]
+    uncompared: list[UncomparedSite]
+    problems: list[Finding]
+
+
+def _pair_children(inspected: Sequence[InspectedFile], root: str) -> _Pairing:
+    by_line: dict[str, list[InspectedFile]] = defaultdict(list)
+    for item in inspected:
+        if item.kind == "recipe" and item.line_id is not None:
+            by_line[item.line_id].append(item)
+    with_mother = sorted(
+        line_id for line_id, members in by_line.items() if any(m.role == "mother" for m in members)
+    )
+    pairing = _Pairing([], [], [])
+    for line_id in sorted(by_line):
+        members = by_line[line_id]
+        mothers = [m for m in members if m.role == "mother"]
+        children = sorted((m for m in members if m.is_child), key=lambda m: m.site or "")
+        if len(mothers) == 1 and mothers[0].valid:
+            for child in children:
+                if child.valid:
+                    pairing.pairs.append((mothers[0], child))
+                else:
+                    pairing.uncompared.append(_uncompared(child, NotCompared.INVALID))
+            continue
+        if not mothers:
+            reason = NotCompared.NO_MOTHER
+            pairing.problems.extend(
+                _no_mother(child, line_id, with_mother, root) for child in children if child.valid
+            )
+        elif len(mothers) == 1:
+            reason = NotCompared.MOTHER_INVALID
+        else:
+            reason = NotCompared.SEVERAL_MOTHERS
+            pairing.problems.extend(_several_mothers(line_id, mothers))
         for child in children:
-            yield Finding(
-                child.path, 1, 1, f"line {line_id!r} has no mother recipe in this folder", "fleet"
+            pairing.uncompared.append(
+                _uncompared(child, reason if child.valid else NotCompared.INVALID, mothers)
             )
-    else:
-        first = mothers[0].path
-        for extra in mothers[1:]:
-            yield Finding(
-                extra.path,
-                1,
-                1,
-                f"line {line_id!r} has more than one mother recipe (also {first})",
-                "fleet",
+    return pairing
+
+
+def _uncompared(
+    child: InspectedFile, reason: NotCompared, mothers: Sequence[InspectedFile] = ()
+) -> UncomparedSite:
+    assert child.line_id is not None and child.site is not None
+    return UncomparedSite(
+        child.line_id,
+        child.site,
+        child.path,
+        reason,
+        errors=len(child.findings),
+        mother=mothers[0].path if reason is NotCompared.MOTHER_INVALID else "",
+    )
+
+
+def _no_mother(
+    child: InspectedFile, line_id: str, with_mother: Sequence[str], root: str
+) -> Finding:
+    """At the child's `line.id`: no mother, and the nearest line id that has one."""
+    nearest = difflib.get_close_matches(line_id, with_mother, n=1, cutoff=0.6)
+    hint = f"; did you mean {nearest[0]!r}?" if nearest else ""
+    line, column = child.line_id_at or (1, 1)
+    return Finding(
+        child.path,
+        line,
+        column,
+        f"line {line_id!r} has no mother recipe under {root}{hint}",
+        "fleet",
+        "line.id",
+    )
+
+
+def _several_mothers(line_id: str, mothers: Sequence[InspectedFile]) -> Iterable[Finding]:
+    first = mothers[0].path
+    for extra in mothers[1:]:
+        line, column = extra.line_id_at or (1, 1)
+        yield Finding(
+            extra.path,
+            line,
+            column,
+            f"line {line_id!r} has more than one mother recipe (also {first})",
+            "fleet",
+            "line.id",
+        )
+
+
+def _waivers_not_applied(
+    inspected: Sequence[InspectedFile],
+) -> Callable[[InspectedFile], tuple[Finding, ...]]:
+    """For a child: the first error of each waiver file for its site that did not load.
+
+    A waiver file is for the sites its entries name; one that cannot be read
+    that far is for the children in its folder and below.
+    """
+    failed = [item for item in inspected if item.failed_waiver_file]
+
+    def for_child(child: InspectedFile) -> tuple[Finding, ...]:
+        site = (child.line_id, child.site)
+        return tuple(
+            item.findings[0]
+            for item in failed
+            if site in item.named_sites
+            or (
+                not item.named_sites
+                and Path(child.path).resolve().is_relative_to(Path(item.path).resolve().parent)
             )
+        )
+
+    return for_child
 
 
 __all__ = [
     "FleetReport",
     "InspectedFile",
+    "NotCompared",
     "Shard",
+    "UncomparedSite",
     "ValidationFailed",
     "WaiverStatus",
     "check_fleet",

@@ -22,7 +22,7 @@ from cexact.compare.waivers import (
     WaiverOutcome,
     apply_waivers,
 )
-from cexact.model import Deviation, Stage
+from cexact.model import AppliedFile, Deviation, Finding, Stage
 from cexact.recipe.annotations import annotated_schema
 from cexact.recipe.loader import (
     DEFAULT_LIMITS,
@@ -89,6 +89,13 @@ class DiffResult:
     """The date waiver expiry was judged on."""
     matching: MatchReport | None = None
     """The statistical matching of measured outputs, when measurements were given."""
+    project_file: AppliedFile | None = None
+    """The project file applied (None: none was found)."""
+    waiver_files: tuple[AppliedFile, ...] = ()
+    """The waiver files read for this comparison."""
+    waivers_not_applied: tuple[Finding, ...] = ()
+    """For each waiver file for this site that failed to load, its first error: its
+    waivers were not applied (`check` goes on; `diff` stops at such a file)."""
     achieved: Stage | None = field(init=False)
     """The highest stage with no open deviation at it or below (None: not even make-it-work)."""
     counts: tuple[StageCount, ...] = field(init=False, repr=False)
@@ -121,6 +128,7 @@ def compare_documents(
     required: Stage | None = None,
     policy: Policy = DEFAULT_POLICY,
     waivers: Sequence[Waiver] = (),
+    waiver_files: Sequence[AppliedFile] = (),
     today: datetime.date | None = None,
     expiring_within_days: int = DEFAULT_EXPIRING_WITHIN_DAYS,
     mother_provenance: GitProvenance | None = None,
@@ -130,7 +138,9 @@ def compare_documents(
     """Compare, classify, apply waivers and decide the achieved stage.
 
     With `matching` (the sites' measured outputs), outputs that do not match
-    are process-output-matching deviations like any other.
+    are process-output-matching deviations like any other. `waiver_files`
+    (the files `waivers` were read from) and the policy's project file are
+    recorded for the audit trail.
     """
     today = today or datetime.date.today()
     differences = RecipeDiffer(annotated_schema("recipe")).diff(mother.data, child.data)
@@ -159,6 +169,8 @@ def compare_documents(
         waivers=outcomes,
         today=today,
         matching=matching,
+        project_file=policy.file,
+        waiver_files=tuple(waiver_files),
     )
 
 
@@ -189,6 +201,7 @@ def compare_sources(
     limits: LoadLimits = DEFAULT_LIMITS,
     cache: ParseCache | None = None,
     waivers: Sequence[Waiver] = (),
+    waiver_files: Sequence[AppliedFile] = (),
     today: datetime.date | None = None,
     measurements: Path | None = None,
 ) -> DiffResult:
@@ -211,6 +224,7 @@ def compare_sources(
         required=required,
         policy=policy,
         waivers=waivers,
+        waiver_files=waiver_files,
         today=today,
         mother_provenance=mother.provenance,
         child_provenance=child.provenance,

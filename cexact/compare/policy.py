@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cexact.errors import UsageError, ValidationFailed
-from cexact.model import NOT_COMPARED, Stage
+from cexact.model import NOT_COMPARED, AppliedFile, Stage
 from cexact.recipe.discovery import PROJECT_FILE_NAME
 from cexact.recipe.loader import load_file
 from cexact.recipe.paths import PathPattern
@@ -37,10 +37,20 @@ class Policy:
     require: Stage | None = None
     rules: tuple[ClassificationRule, ...] = ()
     source: str | None = None
+    """The project file's path (None: no project file)."""
+    sha256: str | None = None
+    """The sha256 of the project file's bytes."""
     line_requirements: tuple[tuple[str, Stage], ...] = ()
     site_requirements: tuple[tuple[str, str, Stage], ...] = ()
     waiver_patterns: tuple[str, ...] = ()
     ignore_patterns: tuple[str, ...] = ()
+
+    @property
+    def file(self) -> AppliedFile | None:
+        """The project file this policy was read from, for the audit record."""
+        if self.source is None or self.sha256 is None:
+            return None
+        return AppliedFile(self.source, self.sha256)
 
     @property
     def root(self) -> Path | None:
@@ -125,6 +135,7 @@ def load_policy(path: Path) -> Policy:
             ClassificationRule(rule["path"], rule["stage"]) for rule in data.get("classify", [])
         ),
         source=str(path),
+        sha256=document.sha256,
     )
 
 

@@ -5,7 +5,9 @@ optionally the mother and child values it covers: a waiver for 130 -> 135 degC
 does not cover 130 -> 140 degC. A covered deviation stays in every report,
 marked with the waiver id, but no longer counts against the required stage.
 An expired waiver covers nothing, and the deviations it would have covered
-say so. A waiver that matches no deviation is unused (stale).
+say so; so does a waiver before its approval date (the last of its approvals),
+and one whose path names a deviation but whose values do not. A waiver that
+matches no deviation is unused (stale).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from cexact.errors import ValidationFailed
-from cexact.model import Deviation, SourceLocation
+from cexact.model import AppliedFile, Deviation, SourceLocation, WaiverMiss, WaiverMissReason
 from cexact.recipe import units
 from cexact.recipe.loader import LoadedDocument, load_file
 from cexact.recipe.paths import PathPattern
@@ -33,6 +35,8 @@ class WaiverStatus(StrEnum):
     EXPIRING = "expiring"
     EXPIRED = "expired"
     UNUSED = "unused"
+    NOT_YET_APPROVED = "not-yet-approved"
+    """Its approval date is still to come: it covers nothing yet."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +72,40 @@ class Waiver:
     def expired_on(self, today: datetime.date) -> bool:
         return self.expires < today
 
+    @property
+    def approved_on(self) -> datetime.date:
+        """The date the last of its approvals was given: it is active from then."""
+        return max(datetime.date.fromisoformat(a.date) for a in self.approvals)
+
+    def approved_by(self, today: datetime.date) -> bool:
+        return self.approved_on <= today
+
+    def active_on(self, today: datetime.date) -> bool:
+        return self.approved_by(today) and not self.expired_on(today)
+
+    def names(self, deviation: Deviation) -> bool:
+        """True when this waiver's path names `deviation` (its values aside)."""
+        return PathPattern(self.path).matches(deviation.path)
+
     def matches(self, deviation: Deviation) -> bool:
         """True when this waiver's path and values describe `deviation`."""
-        if not PathPattern(self.path).matches(deviation.path):
+        if not self.names(deviation):
             return False
         if self.has_mother_value and not values_match(self.mother, deviation.mother):
             return False
         return not (self.has_child_value and not values_match(self.child, deviation.child))
+
+    def miss(self, reason: WaiverMissReason) -> WaiverMiss:
+        """This waiver as the reason it does not cover a deviation it names."""
+        return WaiverMiss(
+            waiver=self.id,
+            reason=reason,
+            mother=self.mother,
+            child=self.child,
+            has_mother=self.has_mother_value,
+            has_child=self.has_child_value,
+            approved_on=self.approved_on.isoformat(),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +116,9 @@ class WaiverOutcome:
     status: WaiverStatus
     covers: tuple[str, ...] = ()
     """Paths of the deviations it covers (for an expired one: would have covered)."""
+    misses: tuple[str, ...] = ()
+    """Paths of deviations it names by path but does not cover (other values, or
+    not yet approved)."""
 
 
 def values_match(expected: Any, actual: Any) -> bool:
@@ -115,13 +149,30 @@ def _is_quantity(value: Any) -> bool:
     return isinstance(value, dict) and "value" in value and "unit" in value
 
 
-def load_waiver_file(path: Path) -> tuple[Waiver, ...]:
-    """Waivers from one file; ValidationFailed with located findings if invalid."""
+@dataclass(frozen=True, slots=True)
+class WaiverFile:
+    """One waiver file as read: which bytes, and the waivers in it."""
+
+    file: AppliedFile
+    waivers: tuple[Waiver, ...]
+
+
+def read_waiver_file(path: Path) -> WaiverFile:
+    """One waiver file; ValidationFailed with located findings if invalid."""
     document = load_file(path)
     findings = validate_document(document, "waivers")
     if findings:
         raise ValidationFailed(f"{path} is not a valid waiver file", findings)
-    return waivers_from_document(document)
+    return WaiverFile(AppliedFile(str(path), document.sha256), waivers_from_document(document))
+
+
+def read_waiver_files(paths: Iterable[Path]) -> tuple[WaiverFile, ...]:
+    return tuple(read_waiver_file(path) for path in paths)
+
+
+def load_waiver_file(path: Path) -> tuple[Waiver, ...]:
+    """Waivers from one file; ValidationFailed with located findings if invalid."""
+    return read_waiver_file(path).waivers
 
 
 def waivers_from_document(document: LoadedDocument) -> tuple[Waiver, ...]:
@@ -152,10 +203,6 @@ def waivers_from_document(document: LoadedDocument) -> tuple[Waiver, ...]:
     return tuple(waivers)
 
 
-def load_waiver_files(paths: Iterable[Path]) -> tuple[Waiver, ...]:
-    return tuple(waiver for path in paths for waiver in load_waiver_file(path))
-
-
 def apply_waivers(
     deviations: Sequence[Deviation],
     waivers: Sequence[Waiver],
@@ -168,36 +215,54 @@ def apply_waivers(
     """Mark covered deviations, and say what each applicable waiver did.
 
     The first active waiver (in file order) that matches a deviation covers it.
-    Deviations only an expired waiver matches name it in `expired_waiver`.
+    Deviations only an expired waiver matches name it in `expired_waiver`; an
+    open deviation that a waiver names by path alone (other values), or that
+    a waiver not yet approved would cover, says so in `waiver_miss`.
     """
     applicable = [w for w in waivers if w.applies_to(line_id, site)]
     covered: dict[str, list[str]] = {w.id: [] for w in applicable}
+    missed: dict[str, list[str]] = {w.id: [] for w in applicable}
     marked = []
     for deviation in deviations:
-        active = next(
-            (w for w in applicable if not w.expired_on(today) and w.matches(deviation)), None
-        )
-        if active is not None:
-            covered[active.id].append(deviation.path)
-            marked.append(replace(deviation, waiver=active.id))
-            continue
-        expired = next(
-            (w for w in applicable if w.expired_on(today) and w.matches(deviation)), None
-        )
-        if expired is not None:
-            covered[expired.id].append(deviation.path)
-            marked.append(replace(deviation, expired_waiver=expired.id))
-            continue
-        marked.append(deviation)
+        marked_deviation, waiver_id, covers = _waive(deviation, applicable, today)
+        if waiver_id is not None:
+            (covered if covers else missed)[waiver_id].append(deviation.path)
+        marked.append(marked_deviation)
     outcomes = tuple(
         WaiverOutcome(
             waiver,
             status_by_date(waiver, today, expiring_within_days, used=bool(covered[waiver.id])),
             tuple(covered[waiver.id]),
+            tuple(missed[waiver.id]),
         )
         for waiver in applicable
     )
     return tuple(marked), outcomes
+
+
+def _waive(
+    deviation: Deviation, applicable: Sequence[Waiver], today: datetime.date
+) -> tuple[Deviation, str | None, bool]:
+    """The deviation as the waivers leave it, the waiver that decided that, and
+    whether it covers (or, expired, would have covered) the deviation."""
+    matching = [w for w in applicable if w.matches(deviation)]
+    active = next((w for w in matching if w.active_on(today)), None)
+    if active is not None:
+        return replace(deviation, waiver=active.id), active.id, True
+    expired = next((w for w in matching if w.expired_on(today)), None)
+    if expired is not None:
+        return replace(deviation, expired_waiver=expired.id), expired.id, True
+    early = next((w for w in matching if not w.approved_by(today)), None)
+    if early is not None:
+        miss = early.miss(WaiverMissReason.NOT_YET_APPROVED)
+        return replace(deviation, waiver_miss=miss), early.id, False
+    other_values = next(
+        (w for w in applicable if w.active_on(today) and w.names(deviation)), None
+    )
+    if other_values is not None:
+        miss = other_values.miss(WaiverMissReason.VALUES_DIFFER)
+        return replace(deviation, waiver_miss=miss), other_values.id, False
+    return deviation, None, False
 
 
 def status_by_date(
@@ -205,6 +270,8 @@ def status_by_date(
 ) -> WaiverStatus:
     if waiver.expired_on(today):
         return WaiverStatus.EXPIRED
+    if not waiver.approved_by(today):
+        return WaiverStatus.NOT_YET_APPROVED
     if not used:
         return WaiverStatus.UNUSED
     if (waiver.expires - today).days <= expiring_within_days:

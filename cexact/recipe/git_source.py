@@ -21,7 +21,8 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -152,6 +153,38 @@ def working_tree_provenance(path: Path, content: bytes) -> GitProvenance | None:
     return GitProvenance(head, WORKING_TREE, relative, dirty)
 
 
+def working_tree_provenances(files: Iterable[tuple[Path, str]]) -> dict[Path, GitProvenance]:
+    """`working_tree_provenance` for many files: one repository read per work tree.
+
+    `files` pairs each file on disk with the git blob sha of its bytes
+    (`git_blob_sha`). Files outside a work tree, in one without a commit, or in
+    one that cannot be read are left out, as `working_tree_provenance` leaves them.
+    """
+    by_work_tree: dict[Path, dict[Path, str]] = defaultdict(dict)
+    for path, blob in files:
+        folder = _work_tree_folder(path.resolve().parent)
+        if folder is not None:
+            by_work_tree[folder][path] = blob
+    found: dict[Path, GitProvenance] = {}
+    for folder, blobs in by_work_tree.items():
+        try:
+            with open_repository(folder) as repository:
+                head = repository.head_commit()
+                relative = {path: repository.relative_to_root(path.resolve()) for path in blobs}
+                inside = [r for r in relative.values() if r is not None]
+                committed = repository.blob_shas(head, inside) if head is not None else {}
+        except GitError:
+            continue
+        if head is None:
+            continue
+        for path, blob in blobs.items():
+            in_repo = relative[path]
+            if in_repo is not None:
+                dirty = committed.get(in_repo) != blob
+                found[path] = GitProvenance(head, WORKING_TREE, in_repo, dirty)
+    return found
+
+
 def locate_in_repository(path: Path) -> tuple[Path, str]:
     """The work tree containing `path` (which may no longer exist) and its path in it."""
     resolved = path.resolve()
@@ -225,7 +258,12 @@ def _is_file(path: Path) -> bool:
 
 def _has_git_ancestor(directory: Path) -> bool:
     """Cheap test (no gitpython import) for whether a directory may be in a work tree."""
-    return any((folder / ".git").exists() for folder in (directory, *directory.parents))
+    return _work_tree_folder(directory) is not None
+
+
+def _work_tree_folder(directory: Path) -> Path | None:
+    """The nearest folder at or above `directory` that holds a `.git` (no gitpython)."""
+    return next((f for f in (directory, *directory.parents) if (f / ".git").exists()), None)
 
 
 @contextmanager
@@ -384,6 +422,27 @@ class GitRepository:
         entry = self._entry(commit, path)
         return entry.hexsha if entry is not None and entry.type == "blob" else None
 
+    def blob_shas(self, commit: str, paths: Iterable[str]) -> dict[str, str]:
+        """The blob sha of each of `paths` (from the root) that is a file at a commit."""
+        wanted = list(dict.fromkeys(paths))
+        found: dict[str, str] = {}
+        chunk = 500  # paths per git process: far below any command-line limit
+        for first in range(0, len(wanted), chunk):
+            with _git_errors(f"cannot list the files of commit {commit[:12]}"):
+                output = str(
+                    self._repo.git.ls_tree(
+                        "-r", "-z", "--full-tree", commit, "--", *wanted[first : first + chunk],
+                        env={"GIT_LITERAL_PATHSPECS": "1"},
+                        strip_newline_in_stdout=False,
+                    )
+                )  # fmt: skip
+            for record in output.split("\x00"):
+                meta, _, name = record.partition("\t")
+                fields = meta.split()
+                if len(fields) == 3 and fields[1] == "blob":
+                    found[name] = fields[2]
+        return found
+
     def read(
         self, commit: str, path: str, *, max_bytes: int, revision: str | None = None
     ) -> bytes | None:
@@ -452,4 +511,5 @@ __all__ = [
     "read_at_revision",
     "read_recipe_source",
     "working_tree_provenance",
+    "working_tree_provenances",
 ]

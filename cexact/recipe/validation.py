@@ -6,6 +6,7 @@ for a process engineer rather than for a JSON Schema expert.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Iterator
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from cexact.model import Finding
 from cexact.recipe import schema_store
 from cexact.recipe.annotations import AnnotatedNode, annotated_schema
+from cexact.recipe.discovery import schema_name_for
 from cexact.recipe.loader import LoadedDocument
 from cexact.recipe.locations import PathKey
 from cexact.recipe.paths import PathPattern, PathSyntaxError
@@ -37,7 +39,8 @@ def finding_at(
 ) -> Finding:
     position = document.position_of(path)
     line, column = position if position is not None else (None, None)
-    return Finding(document.source, line, column, message, rule, json_path(path), level)
+    where = readable_path(document, path)
+    return Finding(document.source, line, column, message, rule, where, level)
 
 
 def recipe_warnings(document: LoadedDocument) -> Iterator[Finding]:
@@ -72,7 +75,7 @@ def recipe_warnings(document: LoadedDocument) -> Iterator[Finding]:
 
 
 def json_path(path: PathKey) -> str:
-    """A readable path: `steps[3].parameters.speed`."""
+    """A path by position: `steps[3].parameters.speed`."""
     text = ""
     for part in path:
         if isinstance(part, int):
@@ -80,6 +83,47 @@ def json_path(path: PathKey) -> str:
         else:
             text += f".{part}" if text else part
     return text or "(top level)"
+
+
+def readable_path(document: LoadedDocument, path: PathKey) -> str:
+    """A path as people name the place: `steps[S030].parameters.speed`.
+
+    An item of a list the schema keys (`x-cexact-key`) is named by its key
+    where that is plain text and unique in the list; by position otherwise
+    (no key yet, a duplicate, a key with control characters).
+    """
+    schema_name = schema_name_for(document)
+    node = annotated_schema(schema_name) if schema_name is not None else None
+    value: Any = document.data
+    named: list[str | int] = []
+    for part in path:
+        if isinstance(part, int):
+            items = value if isinstance(value, list) else []
+            key = node.list_key if node is not None else None
+            named.append(_item_name(items, part, key))
+            value = items[part] if part < len(items) else None
+            node = node.item() if node is not None else None
+        else:
+            named.append(part)
+            value = value.get(part) if isinstance(value, dict) else None
+            node = node.child(part) if node is not None else None
+    text = ""
+    for original, part in zip(path, named, strict=True):
+        if isinstance(original, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "(top level)"
+
+
+def _item_name(items: list[Any], index: int, key: str | None) -> str | int:
+    if key is None or index >= len(items) or not isinstance(items[index], dict):
+        return index
+    name = items[index].get(key)
+    if not isinstance(name, str) or not name.isprintable() or "[" in name or "]" in name:
+        return index
+    same = sum(1 for item in items if isinstance(item, dict) and item.get(key) == name)
+    return name if same == 1 else index
 
 
 # --- JSON Schema ---------------------------------------------------------------
@@ -122,7 +166,7 @@ def _findings_for_error(document: LoadedDocument, error: Any) -> Iterator[Findin
             for sub in fitting:
                 yield from _findings_for_error(document, sub)
             return
-    yield finding_at(document, path, _describe(error), "schema")
+    yield finding_at(document, path, _describe(error, readable_path(document, path)), "schema")
 
 
 _TYPE_WORDS = {
@@ -150,11 +194,10 @@ def _kind_of(value: Any) -> str:
     return "nothing (null)"
 
 
-def _describe(error: Any) -> str:
+def _describe(error: Any, where: str) -> str:
     keyword = error.validator
     instance = error.instance
     value = error.validator_value
-    where = json_path(tuple(error.absolute_path))
     if keyword == "required":
         missing = [k for k in value if k not in instance]
         return f"{where}: missing required field {', '.join(repr(k) for k in missing)}"
@@ -211,10 +254,17 @@ def waiver_rule_findings(document: LoadedDocument) -> Iterator[Finding]:
     waivers = document.data["waivers"]
     yield from keyed_list_findings(document, annotated_schema("waivers"))
     for index, waiver in enumerate(waivers):
-        yield from _path_pattern(document, waiver["path"], ("waivers", index, "path"))
-        yield from _date(document, waiver, ("waivers", index, "expires"))
-        for a_index, approval in enumerate(waiver["approved_by"]):
-            yield from _date(document, approval, ("waivers", index, "approved_by", a_index, "date"))
+        for finding in _waiver_findings(document, waiver, index):
+            yield dataclasses.replace(finding, message=f"waiver {waiver['id']}: {finding.message}")
+
+
+def _waiver_findings(
+    document: LoadedDocument, waiver: dict[str, Any], index: int
+) -> Iterator[Finding]:
+    yield from _path_pattern(document, waiver["path"], ("waivers", index, "path"))
+    yield from _date(document, waiver, ("waivers", index, "expires"))
+    for a_index, approval in enumerate(waiver["approved_by"]):
+        yield from _date(document, approval, ("waivers", index, "approved_by", a_index, "date"))
 
 
 def project_rule_findings(document: LoadedDocument) -> Iterator[Finding]:

@@ -13,7 +13,7 @@ from cexact.commands.drift import DriftResult
 from cexact.commands.log import RecipeLog
 from cexact.commands.validate import ValidationReport
 from cexact.compare.waivers import WaiverOutcome
-from cexact.model import Deviation, Finding, SourceLocation
+from cexact.model import AppliedFile, Deviation, Finding, SourceLocation
 from cexact.report import Renderer
 
 if TYPE_CHECKING:
@@ -172,6 +172,12 @@ def fleet_document(report: FleetReport) -> dict[str, Any]:
         "problems": [finding_record(f) for f in report.problems],
         "sites": [diff_document(check) for check in report.checks],
         "waivers": [waiver_record(outcome) for outcome in report.waivers],
+        "uncompared": [
+            {"line_id": s.line_id, "site": s.site, "path": s.path, "reason": s.reason.value}
+            for s in report.uncompared
+        ],
+        "projects": [applied_file_record(f) for f in report.projects],
+        "waiver_files": [applied_file_record(f) for f in report.waiver_files],
     }
 
 
@@ -191,7 +197,14 @@ def diff_document(result: DiffResult) -> dict[str, Any]:
         "waivers": [waiver_record(outcome) for outcome in result.waivers],
         "today": result.today.isoformat() if result.today else None,
         "matching": matching_record(result.matching) if result.matching else None,
+        "project_file": applied_file_record(result.project_file) if result.project_file else None,
+        "waiver_files": [applied_file_record(f) for f in result.waiver_files],
+        "waivers_not_applied": [finding_record(f) for f in result.waivers_not_applied],
     }
+
+
+def applied_file_record(file: AppliedFile) -> dict[str, str]:
+    return {"path": file.path, "sha256": file.sha256}
 
 
 def matching_record(report: MatchReport) -> dict[str, Any]:
@@ -287,4 +300,18 @@ def _deviation(deviation: Deviation) -> dict[str, Any]:
         "detail": deviation.detail,
         "waiver": deviation.waiver,
         "expired_waiver": deviation.expired_waiver,
+        "waiver_miss": _waiver_miss(deviation),
     }
+
+
+def _waiver_miss(deviation: Deviation) -> dict[str, Any] | None:
+    miss = deviation.waiver_miss
+    if miss is None:
+        return None
+    record: dict[str, Any] = {"waiver": miss.waiver, "reason": miss.reason.value}
+    if miss.has_mother:
+        record["mother"] = miss.mother
+    if miss.has_child:
+        record["child"] = miss.child
+    record["approved_on"] = miss.approved_on
+    return record

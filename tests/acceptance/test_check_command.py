@@ -174,7 +174,7 @@ def test_pairing_problems_are_reported(run_cexact, tmp_path: Path) -> None:
     assert code == 1
     messages = sorted(p["message"] for p in report["problems"])
     assert messages == [
-        "line 'line-a' has no mother recipe in this folder",
+        f"line 'line-a' has no mother recipe under {fleet}; did you mean 'line-b'?",
         f"line 'line-b' has more than one mother recipe (also {fleet / 'line-b' / 'mother.yaml'})",
     ]
 

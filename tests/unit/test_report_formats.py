@@ -46,6 +46,8 @@ from tests.git_repos import GitRepoBuilder
 CASES = ROOT / "tests" / "cases"
 GOLDEN_DIR = ROOT / "tests" / "golden"
 TODAY = datetime.date(2026, 6, 1)
+SAMPLE_TODAY = datetime.date(2026, 7, 1)
+"""For the sample lines: every sample waiver approved (the last on 2026-06-16), none expired."""
 WAIVER_CASE = "waivers-every-state"
 HOSTILE = "<script>alert(1)</script>"
 AUDIT = AuditTrail(tool_version=__version__, generated_at="2026-06-01T12:00:00+00:00",
@@ -86,7 +88,9 @@ def mixed() -> DiffResult:
 @pytest.fixture(scope="module")
 def fleet() -> FleetReport:
     with _in_root():
-        return check_fleet(Path("sample_lines"), policy=DEFAULT_POLICY, jobs=1, today=TODAY)
+        return check_fleet(
+            Path("sample_lines"), policy=DEFAULT_POLICY, jobs=1, today=SAMPLE_TODAY
+        )
 
 
 @pytest.fixture(scope="module")

@@ -151,7 +151,9 @@ def test_a_missing_required_field_is_reported_at_its_mapping() -> None:
     assert finding.rule == "schema"
     assert "missing required field 'operation'" in finding.message
     assert (finding.line, finding.column) == (line_of(text, "- id: s1"), 5)
-    assert finding.path == "steps[0]"
+    # The step is named by its id, as people name it, not by its position.
+    assert finding.path == "steps[s1]"
+    assert finding.message.startswith("steps[s1]: ")
 
 
 def test_a_missing_top_level_section_is_reported_at_the_top() -> None:
@@ -572,6 +574,7 @@ def test_every_keyed_list_in_the_schema_gets_unique_ids(monkeypatch: pytest.Monk
         (finding,) = keyed_list_findings(document, annotated_schema("recipe"))
         assert finding.rule == "duplicate-id"
         assert finding.message == "duplicate lot 'A' (first on line 16)"
-        assert (finding.line, finding.path) == (16, "steps[0].materials[0].lots[2].lot")
+        # Items by their key, but a duplicated key names its item by position.
+        assert (finding.line, finding.path) == (16, "steps[s1].materials[m1].lots[2].lot")
     finally:
         annotated_schema.cache_clear()
