@@ -23,3 +23,12 @@ def p_value(value: float | None) -> str:
     if value is None:
         return "-"
     return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def to_decimals(value: float | None, decimals: int | None) -> str:
+    """A figure to a fixed number of decimal places (`short` without one): `24.0131`."""
+    if value is None:
+        return "-"
+    if decimals is None:
+        return short(value)
+    return f"{round(value, decimals):.{max(decimals, 0)}f}"

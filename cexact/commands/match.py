@@ -115,6 +115,13 @@ class OutputMatch:
         return self.child.mean - self.mother.mean
 
     @property
+    def mean_decimals(self) -> int | None:
+        """The decimal places both sites' means are written with: two digits finer
+        than the smaller spread, the precision the measurements carry (None: no spread)."""
+        spreads = [s for s in (self.mother.std, self.child.std) if s is not None and s > 0]
+        return _decimals_for(min(spreads) if spreads else None)
+
+    @property
     def means_equivalent(self) -> bool | None:
         return None if self.tost_p is None else self.tost_p < self.alpha
 
@@ -396,8 +403,7 @@ def deviations_from_matches(report: MatchReport) -> tuple[Deviation, ...]:
     """One Process Output Matching deviation per not-matched output."""
     deviations: list[Deviation] = []
     for match in report.not_matched:
-        spreads = [s for s in (match.mother.std, match.child.std) if s is not None and s > 0]
-        decimals = _decimals_for(min(spreads) if spreads else None)
+        decimals = match.mean_decimals
         deviations.append(
             Deviation(
                 path=f"steps[{match.step}].outputs.{match.output}.measured",

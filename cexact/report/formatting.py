@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import PurePath
 from typing import Any
 
+from cexact.commands.check import NotCompared, UncomparedSite
+from cexact.commands.diff import DiffResult
 from cexact.compare.gate import StageCount, StageState
-from cexact.model import Deviation, DeviationKind, Stage
+from cexact.model import Deviation, DeviationKind, Finding, Stage, WaiverMiss, WaiverMissReason
 
 MAX_VALUE_WIDTH = 60
 
@@ -73,3 +76,102 @@ def stage_cell(count: StageCount) -> tuple[str, str]:
 
 def achieved_label(achieved: Stage | None) -> str:
     return achieved.display_name if achieved is not None else "none"
+
+
+_STATE_LABELS = {
+    StageState.MET: "met",
+    StageState.OPEN: "not met",
+    StageState.OPEN_NOT_REQUIRED: "not met (not required)",
+    StageState.NOT_REACHED: "not reached",
+}
+
+
+def stage_state_label(count: StageCount) -> str:
+    """`met`, `not met` (open deviations of its own) or `not reached` (a lower stage's)."""
+    return _STATE_LABELS[count.state]
+
+
+def waiver_notes(deviation: Deviation, arrow: str = "->") -> tuple[str, ...]:
+    """What the waivers did with a deviation, in words: covered, expired, or why not."""
+    notes = []
+    if deviation.waiver:
+        notes.append(f"waived by {deviation.waiver}")
+    if deviation.expired_waiver:
+        notes.append(f"waiver {deviation.expired_waiver} has expired")
+    if deviation.waiver_miss is not None:
+        notes.append(waiver_miss_text(deviation.waiver_miss, deviation, arrow))
+    return tuple(notes)
+
+
+def waiver_miss_text(miss: WaiverMiss, deviation: Deviation, arrow: str = "->") -> str:
+    """`WV-WR-001 covers 12 -> 13 N only`, or that the waiver is not approved yet."""
+    if miss.reason is WaiverMissReason.NOT_YET_APPROVED:
+        return f"{miss.waiver} is not active before its approval on {miss.approved_on}"
+    return f"{miss.waiver} covers {waiver_covers(miss, deviation, arrow)} only"
+
+
+def waiver_covers(miss: WaiverMiss, deviation: Deviation, arrow: str = "->") -> str:
+    """The values a waiver covers, as they differ from the deviation's: `12 -> 13 N`."""
+    if miss.has_mother and miss.has_child:
+        return value_change(miss.mother, miss.child, deviation, arrow)
+    if miss.has_mother:
+        return f"mother value {format_value(miss.mother)}"
+    return f"child value {format_value(miss.child)}"
+
+
+def value_change(mother: Any, child: Any, deviation: Deviation, arrow: str = "->") -> str:
+    """`12 -> 13 N`: a quantity's unit once, its tolerances only where they differ
+    from the deviation's (else they are not what the waiver is about)."""
+    if _quantity(mother) and _quantity(child) and mother["unit"] == child["unit"]:
+        same_tolerances = mother.get("tolerance") == _tolerance(deviation.mother) and child.get(
+            "tolerance"
+        ) == _tolerance(deviation.child)
+        if same_tolerances:
+            return (
+                f"{format_value(mother['value'])} {arrow} {format_value(child['value'])} "
+                f"{mother['unit']}"
+            )
+    return f"{format_value(mother)} {arrow} {format_value(child)}"
+
+
+def _quantity(value: Any) -> bool:
+    return isinstance(value, dict) and "value" in value and "unit" in value
+
+
+def _tolerance(value: Any) -> Any:
+    return value.get("tolerance") if isinstance(value, dict) else None
+
+
+_NOT_COMPARED = {
+    NotCompared.INVALID: "its recipe is invalid",
+    NotCompared.NO_MOTHER: "its line has no mother recipe",
+    NotCompared.MOTHER_INVALID: "its mother recipe is invalid",
+    NotCompared.SEVERAL_MOTHERS: "its line has more than one mother recipe",
+}
+
+
+def not_compared_text(site: UncomparedSite) -> str:
+    """Why a child site of the fleet was not compared: `its recipe is invalid (2 errors)`."""
+    text = _NOT_COMPARED[site.reason]
+    if site.reason is NotCompared.INVALID:
+        text += f" ({site.errors} error{'s' if site.errors != 1 else ''})"
+    if site.reason is NotCompared.MOTHER_INVALID and site.mother:
+        text += f" ({site.mother})"
+    return f"not compared: {text}"
+
+
+def row_verdict(row: DiffResult | UncomparedSite) -> str:
+    """A fleet row's verdict: PASS, FAIL, INVALID (its recipe) or NOT COMPARED."""
+    if isinstance(row, UncomparedSite):
+        return "INVALID" if row.reason is NotCompared.INVALID else "NOT COMPARED"
+    return "PASS" if row.passed else "FAIL"
+
+
+def waivers_not_applied_text(findings: tuple[Finding, ...]) -> str:
+    """`waivers not applied: waivers.yaml:62 invalid` ('' when every waiver file loaded)."""
+    if not findings:
+        return ""
+    files = ", ".join(
+        f"{PurePath(f.file).name}{f':{f.line}' if f.line else ''} invalid" for f in findings
+    )
+    return f"waivers not applied: {files}"
