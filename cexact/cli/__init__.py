@@ -22,6 +22,7 @@ from types import FrameType
 
 import typer
 
+from cexact.cli.invocations import CommandLine
 from cexact.errors import (
     EXIT_BAD_INPUT,
     EXIT_INTERNAL_ERROR,
@@ -49,7 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     previous = _install_sigterm()
     try:
-        result = app(args=args or ["--help"], standalone_mode=False, prog_name="cexact")
+        result = app(
+            args=args or ["--help"],
+            standalone_mode=False,
+            prog_name="cexact",
+            obj=CommandLine(("cexact", *args)),
+        )
     except CexactError as error:
         for detail in error.details:
             sys.stderr.write(f"{detail}\n")

@@ -15,6 +15,7 @@ import typer
 from cexact import __version__
 from cexact.cli import invocations as do
 from cexact.cli.execute import execute
+from cexact.cli.help import command_settings
 from cexact.cli.options import (
     DEFAULT_MAX_FILE_SIZE,
     MaxFileSizeOption,
@@ -41,6 +42,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+def _output(ctx: typer.Context, output_format: str, file: Path | None) -> do.Output:
+    """Where the report goes, with the command line it records."""
+    words = ctx.obj.words if isinstance(ctx.obj, do.CommandLine) else ()
+    return do.Output(output_format, file, words)
+
 
 ValidateFormat: TypeAlias = Annotated[str, format_option("validate")]
 DiffFormat: TypeAlias = Annotated[str, format_option("diff")]
@@ -79,8 +86,18 @@ def _root(
     """Copy EXACTLY! for manufacturing lines."""
 
 
-@app.command()
+@app.command(
+    **command_settings(
+        'Check recipe, waiver and project files; exit 2 if any is invalid.',
+        (
+            "Examples:\n"
+            '  cexact validate sample_lines\n'
+            '  cexact validate recipes/line.yaml recipes/waivers.yaml -f json'
+        ),
+    )
+)
 def validate(
+    ctx: typer.Context,
     paths: Annotated[
         list[Path],
         typer.Argument(
@@ -102,12 +119,22 @@ def validate(
 ) -> int:
     """Check recipes against the schema and cexact's rules; exit 2 if any is invalid."""
     return execute(
-        do.Validate(tuple(paths), do.Output(output_format, output), max_file_size, skip_unmarked)
+        do.Validate(tuple(paths), _output(ctx, output_format, output), max_file_size, skip_unmarked)
     )
 
 
-@app.command()
+@app.command(
+    **command_settings(
+        "Compare a child site's recipe with its mother line's, by stage.",
+        (
+            "Examples:\n"
+            '  cexact diff cell-4680/mother.yaml cell-4680/wroclaw-pl.yaml\n'
+            '  cexact diff v1.0:recipes/mother.yaml recipes/mother.yaml -f html -o changes.html'
+        ),
+    )
+)
 def diff(
+    ctx: typer.Context,
     mother: Annotated[
         str, typer.Argument(help="The mother line's recipe: a file or REV:PATH.", metavar="MOTHER")
     ],
@@ -134,7 +161,7 @@ def diff(
         do.Diff(
             mother=mother,
             child=child,
-            output=do.Output(output_format, output),
+            output=_output(ctx, output_format, output),
             required=parse_stage(require),
             policy_file=policy_file,
             waiver_files=tuple(waiver_files or ()),
@@ -147,8 +174,19 @@ def diff(
     )
 
 
-@app.command()
+@app.command(
+    **command_settings(
+        'The CI gate: every child site of every line under DIR.',
+        (
+            "Examples:\n"
+            '  cexact check sample_lines\n'
+            '  cexact check recipes --format html -o fleet.html\n'
+            '  cexact check recipes --shard 2/4 --format junit -o junit.xml'
+        ),
+    )
+)
 def check(
+    ctx: typer.Context,
     folder: Annotated[
         Path, typer.Argument(help="The recipe repository (default: here).", metavar="DIR")
     ] = Path(),
@@ -183,7 +221,14 @@ def check(
     ] = None,
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", help="Worker processes (default: cores).", min=1, max=1024),
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Worker processes, 1 to 1024 (default: one per core).",
+            min=1,
+            max=1024,
+            metavar="N",
+        ),
     ] = None,
     no_cache: NoCacheOption = False,
     measurements: MeasurementsOption = None,
@@ -193,7 +238,7 @@ def check(
     return execute(
         do.Check(
             folder=folder,
-            output=do.Output(output_format, output),
+            output=_output(ctx, output_format, output),
             required=parse_stage(require),
             policy_file=policy_file,
             waiver_files=tuple(waiver_files or ()),
@@ -207,8 +252,18 @@ def check(
     )
 
 
-@app.command()
+@app.command(
+    **command_settings(
+        'List the waivers under DIR: active, expiring, expired or unused.',
+        (
+            "Examples:\n"
+            '  cexact waivers sample_lines\n'
+            '  cexact waivers recipes --today 2027-01-01 --expiring-within 60'
+        ),
+    )
+)
 def waivers(
+    ctx: typer.Context,
     folder: Annotated[
         Path, typer.Argument(help="The recipe repository (default: here).", metavar="DIR")
     ] = Path(),
@@ -220,7 +275,7 @@ def waivers(
         int,
         typer.Option(
             "--expiring-within",
-            help="Days before expiry that count as expiring.",
+            help="Days before expiry that count as expiring (0 to 36500).",
             min=0,
             max=36500,
             metavar="DAYS",
@@ -231,7 +286,7 @@ def waivers(
     return execute(
         do.Waivers(
             folder=folder,
-            output=do.Output(output_format, output),
+            output=_output(ctx, output_format, output),
             policy_file=policy_file,
             today=parse_date(today),
             expiring_within=expiring_within,
@@ -239,8 +294,19 @@ def waivers(
     )
 
 
-@app.command()
+@app.command(
+    **command_settings(
+        "What the mother changed since CHILD's transfer, pending or taken.",
+        (
+            "Examples:\n"
+            '  cexact drift recipes/chandler.yaml\n'
+            '  cexact drift recipes/chandler.yaml --mother recipes/mother.yaml \\\n'
+            '      -f html -o drift.html'
+        ),
+    )
+)
 def drift(
+    ctx: typer.Context,
     child: Annotated[
         str, typer.Argument(help="The child site's recipe: a file or REV:PATH.", metavar="CHILD")
     ],
@@ -272,7 +338,7 @@ def drift(
         do.Drift(
             child=child,
             mother=mother,
-            output=do.Output(output_format, output),
+            output=_output(ctx, output_format, output),
             required=parse_stage(require),
             policy_file=policy_file,
             repo=repo,
@@ -282,8 +348,18 @@ def drift(
     )
 
 
-@app.command()
+@app.command(
+    **command_settings(
+        "A recipe's git history, each commit's changes by stage.",
+        (
+            "Examples:\n"
+            '  cexact log recipes/mother.yaml\n'
+            '  cexact log recipes/mother.yaml --since 2026-01-01 -n 20'
+        ),
+    )
+)
 def log(
+    ctx: typer.Context,
     recipe: Annotated[
         Path, typer.Argument(help="A recipe file in a git repository.", metavar="RECIPE")
     ],
@@ -296,7 +372,7 @@ def log(
     max_count: Annotated[
         int | None,
         typer.Option(
-            "--max-count", "-n", help="At most this many commits.", min=1, max=1 << 31, metavar="N"
+            "--max-count", "-n", help="At most N commits.", min=1, max=1 << 31, metavar="N"
         ),
     ] = None,
     output_format: LogFormat = "text",
@@ -308,7 +384,7 @@ def log(
     return execute(
         do.Log(
             recipe=recipe,
-            output=do.Output(output_format, output),
+            output=_output(ctx, output_format, output),
             since=parse_date(since, "--since"),
             max_count=max_count,
             policy_file=policy_file,
@@ -317,8 +393,18 @@ def log(
     )
 
 
-@app.command()
+@app.command(
+    **command_settings(
+        "Process Output Matching with data: do the child's outputs match?",
+        (
+            "Examples:\n"
+            '  cexact match measurements/ochang-kr.csv measurements/arizona-us.csv \\\n'
+            '      --recipe cell-4680/mother.yaml'
+        ),
+    )
+)
 def match(
+    ctx: typer.Context,
     mother_data: Annotated[
         Path, typer.Argument(help="The mother site's measurements (CSV).", metavar="MOTHER_DATA")
     ],
@@ -348,15 +434,25 @@ def match(
             mother_data=mother_data,
             child_data=child_data,
             recipe=recipe,
-            output=do.Output(output_format, output),
+            output=_output(ctx, output_format, output),
             repo=repo,
             max_file_size=max_file_size,
         )
     )
 
 
-@app.command()
+@app.command(
+    **command_settings(
+        'Print a JSON Schema (for recipes, waivers, projects, reports).',
+        (
+            "Examples:\n"
+            '  cexact schema recipe > recipe.schema.json\n'
+            '  cexact schema waivers'
+        ),
+    )
+)
 def schema(
+    ctx: typer.Context,
     name: Annotated[
         str,
         typer.Argument(

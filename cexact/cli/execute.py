@@ -36,7 +36,10 @@ class _Report:
     """A command's renderer, chosen (and a format it cannot write refused) before any work."""
 
     def __init__(self, command: str, output: do.Output) -> None:
-        self.renderer: Renderer = renderer_for(output.format, command)
+        from cexact.report.audit_trail import AuditTrail
+
+        audit = AuditTrail.now(output.command_line)
+        self.renderer: Renderer = renderer_for(output.format, command, audit)
         self.method = COMMAND_METHODS[command]
         self.output = output
 

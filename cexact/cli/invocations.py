@@ -15,12 +15,21 @@ from cexact.model import Stage
 
 
 @dataclass(frozen=True, slots=True)
+class CommandLine:
+    """The words of the command line, `cexact` first: the typer context's object."""
+
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Output:
     """Where and how a command's report goes."""
 
     format: str
     file: Path | None
     """None: standard output."""
+    command_line: tuple[str, ...] = ()
+    """The command line as typed, for the report's audit trail."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,10 +46,11 @@ MaxFileSizeOption = Annotated[
     int,
     typer.Option(
         "--max-file-size",
-        help="Refuse YAML files larger than this many bytes.",
+        help="Refuse YAML files larger than BYTES (default: 32 MiB, 33554432).",
         min=1,
         max=LARGEST_MAX_FILE_SIZE,
         metavar="BYTES",
+        show_default=False,
     ),
 ]
 WaiversOption = Annotated[
@@ -65,7 +66,12 @@ NoCacheOption = Annotated[
 ]
 PolicyHereOption = Annotated[
     Path | None,
-    typer.Option("--policy", help="Project file (default: ./cexact.yaml).", metavar="FILE"),
+    typer.Option(
+        "--policy",
+        help="Project file (default: the nearest cexact.yaml at or above the recipe's "
+        "folder, up to the top of its git work tree).",
+        metavar="FILE",
+    ),
 ]
 PolicyInFolderOption = Annotated[
     Path | None,

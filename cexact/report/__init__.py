@@ -22,12 +22,20 @@ if TYPE_CHECKING:
     from cexact.commands.log import RecipeLog
     from cexact.commands.match import MatchReport
     from cexact.commands.validate import ValidationReport
+    from cexact.report.audit_trail import AuditTrail
 
 
 class Renderer:
-    """Base class: a format renders the results of the commands it declares."""
+    """Base class: a format renders the results of the commands it declares.
+
+    `audit` is who produced the report, when, where and with which command line,
+    for the formats that record it (None: the format takes the moment it renders).
+    """
 
     name = ""
+
+    def __init__(self, audit: AuditTrail | None = None) -> None:
+        self.audit = audit
 
     def render_validation(self, report: ValidationReport, out: TextIO) -> None:
         raise UsageError(f"format {self.name!r} does not apply to validate")
@@ -74,9 +82,9 @@ class Format:
     commands: frozenset[str]
     description: str
 
-    def renderer(self) -> Renderer:
+    def renderer(self, audit: AuditTrail | None = None) -> Renderer:
         module_name, class_name = self.location.split(":")
-        renderer: Renderer = getattr(import_module(module_name), class_name)()
+        renderer: Renderer = getattr(import_module(module_name), class_name)(audit)
         return renderer
 
 
@@ -129,11 +137,13 @@ def formats_for(command: str) -> tuple[str, ...]:
     return tuple(name for name, f in FORMATS.items() if command in f.commands)
 
 
-def renderer_for(name: str, command: str | None = None) -> Renderer:
+def renderer_for(
+    name: str, command: str | None = None, audit: AuditTrail | None = None
+) -> Renderer:
     """The renderer of format `name`; a UsageError when `command` is not one it serves."""
     found = FORMATS.get(name)
     choices = formats_for(command) if command is not None else FORMAT_NAMES
     if found is None or (command is not None and command not in found.commands):
         for_command = f" for {command}" if command is not None else ""
         raise UsageError(f"unknown format {name!r}{for_command}; choose from {', '.join(choices)}")
-    return found.renderer()
+    return found.renderer(audit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import getpass
 import platform
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cexact import __version__
@@ -16,9 +17,11 @@ class AuditTrail:
     generated_at: str
     user: str
     host: str
+    command_line: tuple[str, ...] = ()
+    """The command line as typed, `cexact` first (empty: not known)."""
 
     @classmethod
-    def now(cls) -> AuditTrail:
+    def now(cls, command_line: Sequence[str] = ()) -> AuditTrail:
         try:
             user = getpass.getuser()
         except (KeyError, OSError):
@@ -28,4 +31,5 @@ class AuditTrail:
             generated_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             user=user,
             host=platform.node() or "unknown",
+            command_line=tuple(command_line),
         )

@@ -38,17 +38,17 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[do.Invocation]:
 
 
 def test_diff_options_parse_into_one_record(parsed: list[do.Invocation]) -> None:
-    code = main(
-        ["diff", "m.yaml", "v1:c.yaml", "--require", "system-synergy", "-f", "sarif", "-o",
-         "r.sarif", "--today", "2026-06-01", "--no-cache", "--waivers", "a.yaml", "--waivers",
-         "b.yaml", "--max-file-size", "1000"]
-    )  # fmt: skip
+    argv = ["diff", "m.yaml", "v1:c.yaml", "--require", "system-synergy", "-f", "sarif", "-o",
+            "r.sarif", "--today", "2026-06-01", "--no-cache", "--waivers", "a.yaml", "--waivers",
+            "b.yaml", "--max-file-size", "1000"]  # fmt: skip
+    code = main(argv)
     assert code == 0
     assert parsed == [
         do.Diff(
             mother="m.yaml",
             child="v1:c.yaml",
-            output=do.Output("sarif", Path("r.sarif")),
+            # The report records the command line as typed, for its audit trail.
+            output=do.Output("sarif", Path("r.sarif"), ("cexact", *argv)),
             required=Stage.SYSTEM_SYNERGY,
             policy_file=None,
             waiver_files=(Path("a.yaml"), Path("b.yaml")),
@@ -65,7 +65,8 @@ def test_check_defaults(parsed: list[do.Invocation]) -> None:
     assert main(["check"]) == 0
     (invocation,) = parsed
     assert isinstance(invocation, do.Check)
-    assert invocation.folder == Path() and invocation.output == do.Output("text", None)
+    assert invocation.folder == Path()
+    assert invocation.output == do.Output("text", None, ("cexact", "check"))
     assert invocation.use_cache and invocation.jobs is None and invocation.required is None
 
 
@@ -117,6 +118,7 @@ def test_declared_formats_are_the_ones_each_renderer_implements() -> None:
 def test_every_command_has_a_runner_for_its_invocation() -> None:
     records = [c for _, c in inspect.getmembers(do, inspect.isclass) if c.__module__ == do.__name__]
     records.remove(do.Output)
+    records.remove(do.CommandLine)
     assert set(records) == set(cli_execute._RUNNERS)
 
 
