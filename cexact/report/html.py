@@ -1,597 +1,234 @@
 """A self-contained HTML audit report: one file, no network, prints cleanly.
 
-Sections, in order: the headline verdict (overall, and achieved against
-required stage per site); the fleet matrix, a heatmap with one row per child
-site and one column per stage; a bar chart of deviations by stage (inline
-SVG); one deviation table per site; waivers; invalid input files and pairing
-problems; the audit trail (who, when, where, with which tool, from which
-files with which sha256).
+The pages are Jinja2 templates (package data in `templates/`), one per view
+(check, diff, drift) on a shared base layout and stylesheet, with
+autoescaping on: every value from a recipe, waiver, file name or git author
+is escaped by the template engine, and made visible (no control characters)
+on its way out. This module only prepares what each view shows from the
+result: labels, CSS classes, chart geometry. It decides nothing; verdicts
+come from the result (`cexact.compare.gate`).
 
-A matrix cell describes the stage's own deviations:
-
-- "met": no open deviation at this stage or below (the site achieves it);
-- "N open": open deviations at this stage; red when the site must meet the
-  stage (darker with more deviations), amber when it is above the required
-  stage ("not required");
-- "not reached": none of its own, but a lower stage has open deviations.
-
-Waived deviations are counted in the cell ("N waived") and never make it fail.
-
-Nothing is fetched: one <style> block, no scripts, no fonts, no images but
-the inline SVG. Every text that comes from a recipe, waiver or file name is
-escaped with `html.escape`. The page is plain semantic HTML (tables with
-headers, lists, a description list) and reads in order without its styles; in
-print, backgrounds are kept (print-color-adjust) and table rows do not break
-across pages.
+Identifiers (paths, file locations) may break only after a path separator
+(`.`, `]`, `/`, `:`): the `breakable` filter escapes them and puts a `<wbr>`
+there. Charts are inline SVG with a visible legend and a labelled axis.
+Nothing is fetched: one <style> block, no scripts, fonts or images. In print
+(A4 or Letter), headings stay with what follows, small tables and charts do
+not split, and every page has the report's title and its page number.
 """
 
 from __future__ import annotations
 
-import datetime
-import html
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import PurePath
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from cexact import numbers
+from cexact.commands.check import FleetReport, InspectedFile, UncomparedSite
+from cexact.commands.diff import DiffResult, RecipeSummary
+from cexact.commands.drift import DriftItem, DriftResult
 from cexact.compare import gate
 from cexact.compare.gate import StageCount, StageState
 from cexact.compare.waivers import WaiverOutcome
-from cexact.model import Deviation, Finding, GateStatus, SourceLocation, Stage
+from cexact.model import AppliedFile, Deviation, GateStatus, SourceLocation, Stage
 from cexact.report import Renderer
 from cexact.report.audit_trail import AuditTrail
-from cexact.report.formatting import achieved_label, format_change, visible
+from cexact.report.formatting import (
+    achieved_label,
+    format_change,
+    not_compared_text,
+    row_verdict,
+    stage_state_label,
+    visible,
+    waiver_notes,
+    waivers_not_applied_text,
+)
 
 if TYPE_CHECKING:
-    from cexact.commands.check import FleetReport, InspectedFile
-    from cexact.commands.diff import DiffResult, RecipeSummary
-    from cexact.commands.match import OutputMatch, SiteStatistics
+    from cexact.commands.match import MatchReport, OutputMatch, SiteStatistics
 
-
-def _e(value: object) -> str:
-    return html.escape(visible(str(value)), quote=True)
-
-
-_STYLE = """
-:root { --met: #cdebd3; --waived: #dcefe9; --warn: #fbe3a6; --fail-1: #f6c9c4;
-  --fail-2: #ec958c; --fail-3: #d9574b; --none: #e4e4e4; --ink: #1d1d1d; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
-  color: var(--ink); margin: 2em auto; max-width: 75em; padding: 0 1em; }
-h1 { font-size: 1.6em; margin-bottom: .2em; }
-h2 { font-size: 1.25em; border-bottom: 1px solid #bbb; margin-top: 2em; }
-h3 { font-size: 1.05em; margin-top: 1.5em; }
-table { border-collapse: collapse; margin: .6em 0; width: 100%; }
-th, td { border: 1px solid #c8c8c8; padding: .25em .5em; text-align: left;
-  vertical-align: top; }
-th { background: #f1f1f1; }
-table.deviations, table.waivers { table-layout: fixed; }
-.deviations th:nth-child(1) { width: 27%; } .deviations th:nth-child(2) { width: 9%; }
-.deviations th:nth-child(3), .deviations th:nth-child(4) { width: 18%; }
-.deviations th:nth-child(5) { width: 13%; } .deviations th:nth-child(6) { width: 15%; }
-.waivers th:nth-child(1) { width: 11%; } .waivers th:nth-child(2) { width: 9%; }
-.waivers th:nth-child(3) { width: 38%; } .waivers th:nth-child(4) { width: 24%; }
-.waivers th:nth-child(5) { width: 18%; }
-code, .mono { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .92em;
-  overflow-wrap: anywhere; }
-.verdict { font-size: 1.15em; padding: .5em .8em; border-left: .5em solid; }
-.pass { background: var(--met); border-color: #2e7d32; }
-.fail { background: var(--fail-1); border-color: #b3261e; }
-.badge { font-weight: bold; }
-.met { background: var(--met); }
-.met-waived { background: var(--waived); }
-.warn { background: var(--warn); }
-.fail-1 { background: var(--fail-1); }
-.fail-2 { background: var(--fail-2); }
-.fail-3 { background: var(--fail-3); color: #fff; }
-.none { background: var(--none); color: #555; }
-tr.open-required td.status { background: var(--fail-1); }
-tr.open-above td.status { background: var(--warn); }
-tr.waived td.status { background: var(--waived); }
-tr.stage th { background: #e2e6ea; }
-td.status-expired { background: var(--fail-1); }
-td.status-unused, td.status-expiring { background: var(--warn); }
-td.status-active { background: var(--waived); }
-.legend span { display: inline-block; padding: 0 .5em; margin-right: .5em;
-  border: 1px solid #c8c8c8; }
-ul.plain { margin: 0; padding-left: 1.1em; }
-dl.trail { display: grid; grid-template-columns: max-content auto; gap: .2em 1em; }
-dl.trail dt { font-weight: bold; }
-dl.trail dd { margin: 0; }
-svg text { font: 12px system-ui, sans-serif; }
-@media print {
-  * { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
-  body { margin: 0; max-width: none; font-size: 10pt; }
-  h2, h3 { break-after: avoid; page-break-after: avoid; }
-  tr, li, svg, .verdict { break-inside: avoid; page-break-inside: avoid; }
-  thead { display: table-header-group; }
-  nav { display: none; }
-}
-"""
+View = dict[str, Any]
+"""What a template shows: plain values, lists and dicts, prepared here."""
 
 _OPEN_COLOUR = "#c0392b"
 _ABOVE_COLOUR = "#e0a526"
 _WAIVED_COLOUR = "#5b9aa0"
-
-
-@dataclass(frozen=True, slots=True)
-class _Report:
-    """What a page shows: a fleet check, or one diff seen as a fleet of one."""
-
-    kind: str
-    title: str
-    checks: tuple[DiffResult, ...]
-    problems: tuple[Finding, ...]
-    waivers: tuple[WaiverOutcome, ...]
-    today: datetime.date | None
-    passed: bool
-    root: str | None = None
-    shard: str | None = None
-    files: tuple[InspectedFile, ...] = ()
-
-
-def _from_diff(result: DiffResult) -> _Report:
-    return _Report(
-        kind="diff",
-        title=f"cexact diff: {result.child.site} against {result.mother.site}",
-        checks=(result,),
-        problems=(),
-        waivers=result.waivers,
-        today=result.today,
-        passed=result.passed,
-    )
-
-
-def _from_fleet(report: FleetReport) -> _Report:
-    return _Report(
-        kind="check",
-        title=f"cexact check: {report.root}",
-        checks=report.checks,
-        problems=report.problems,
-        waivers=report.waivers,
-        today=report.today,
-        passed=report.passed,
-        root=report.root,
-        shard=str(report.shard) if report.shard else None,
-        files=report.files,
-    )
-
-
-def _verdict_word(passed: bool) -> str:
-    return "PASS" if passed else "FAIL"
-
-
-def _site_label(check: DiffResult) -> str:
-    return f"{check.child.line_id} / {check.child.site}"
-
-
-def _value(text: str, location: SourceLocation | None) -> str:
-    """A value, and under it the file:line:column it is written at."""
-    cell = f'<span class="mono">{_e(text)}</span>'
-    if location is not None:
-        name = PurePath(location.file).name
-        cell += (
-            f'<br><small class="mono" title="{_e(location)}">'
-            f"{_e(name)}:{location.line}:{location.column}</small>"
-        )
-    return cell
-
-
-def _headers(*names: str) -> str:
-    return "".join(f'<th scope="col">{_e(name)}</th>' for name in names)
-
-
-class _Page:
-    def __init__(self, report: _Report, audit: AuditTrail) -> None:
-        self.report = report
-        self.audit = audit
-        self.parts: list[str] = []
-        self.site_ids = {id(check): f"site-{n}" for n, check in enumerate(report.checks, 1)}
-
-    def add(self, *parts: str) -> None:
-        self.parts.extend(parts)
-
-    def render(self) -> str:
-        report = self.report
-        self.add(
-            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
-            '<meta name="generator" content="cexact ',
-            _e(self.audit.tool_version),
-            '">\n',
-            f"<title>{_e(report.title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n",
-        )
-        self.header()
-        self.add("<main>\n")
-        self.matrix()
-        self.chart()
-        self.deviations()
-        self.waivers()
-        self.problems()
-        self.trail()
-        self.add("</main>\n</body>\n</html>\n")
-        return "".join(self.parts)
-
-    # --- headline -------------------------------------------------------------------
-
-    def header(self) -> None:
-        report = self.report
-        checks = report.checks
-        verdict = _verdict_word(report.passed)
-        self.add(f"<header>\n<h1>{_e(report.title)}</h1>\n")
-        self.add(
-            f'<p class="verdict {verdict.lower()}" id="verdict">',
-            f'<strong class="badge">{verdict}</strong>: ',
-        )
-        if report.kind == "diff":
-            check = checks[0]
-            self.add(
-                f"{_e(check.child.site)} achieves <strong>{_e(achieved_label(check.achieved))}"
-                f"</strong>; <strong>{_e(check.required.display_name)}</strong> is required.",
-            )
-        else:
-            passing = sum(1 for c in checks if c.passed)
-            self.add(f"{passing} of {len(checks)} child site(s) achieve their required stage")
-            if checks:
-                lowest = gate.lowest(c.achieved for c in checks)
-                required = gate.highest(c.required for c in checks)
-                assert required is not None
-                same = all(c.required is required for c in checks)
-                self.add(
-                    f"; lowest achieved: <strong>{_e(achieved_label(lowest))}</strong>; "
-                    f"required: <strong>{_e(required.display_name)}</strong>"
-                    f"{'' if same else ' or lower, per site'}"
-                )
-            if report.problems:
-                files = len({p.file for p in report.problems})
-                self.add(f"; {files} input file(s) with problems")
-            self.add(".")
-        self.add("</p>\n")
-        facts = []
-        if report.root is not None:
-            facts.append(f"Folder <code>{_e(report.root)}</code>")
-        if report.shard:
-            facts.append(f"shard {_e(report.shard)}")
-        if report.today:
-            facts.append(f"waivers judged on {_e(report.today.isoformat())}")
-        facts.append(f"generated {_e(self.audit.generated_at)}")
-        text = "; ".join(facts)
-        self.add(f"<p>{text[:1].upper()}{text[1:]}.</p>\n")
-        self.add(
-            '<nav><p>Contents: <a href="#matrix">matrix</a> · <a href="#chart">chart</a> · '
-            '<a href="#deviations">deviations</a> · <a href="#waivers">waivers</a> · '
-            '<a href="#problems">input problems</a> · <a href="#audit">audit trail</a></p>'
-            "</nav>\n</header>\n"
-        )
-
-    # --- matrix ---------------------------------------------------------------------
-
-    def matrix(self) -> None:
-        checks = self.report.checks
-        self.add('<section id="matrix">\n<h2>Stage matrix</h2>\n')
-        if not checks:
-            self.add("<p>No child site was compared.</p>\n</section>\n")
-            return
-        self.add(
-            '<p class="legend">Each cell shows the stage\'s own deviations: '
-            '<span class="met">met</span> no open deviation at or below the stage; '
-            '<span class="fail-1">N open</span> open deviations at a stage the site must meet '
-            "(darker: more); "
-            '<span class="warn">N open (not required)</span> above the required stage; '
-            '<span class="none">not reached</span> a lower stage has open deviations. '
-            "Waived deviations are counted but never fail.</p>\n",
-            '<table>\n<thead><tr><th scope="col">Line</th><th scope="col">Site</th>',
-        )
-        for stage in Stage.ordered():
-            self.add(f'<th scope="col">{_e(stage.display_name)}</th>')
-        self.add(
-            '<th scope="col">Achieved</th><th scope="col">Required</th>'
-            '<th scope="col">Verdict</th></tr></thead>\n<tbody>\n'
-        )
-        for check in checks:
-            verdict = _verdict_word(check.passed)
-            self.add(
-                f'<tr class="site"><td>{_e(check.child.line_id)}</td>',
-                f'<th scope="row"><a href="#{self.site_ids[id(check)]}">'
-                f"{_e(check.child.site)}</a></th>",
-            )
-            for count in check.counts:
-                css, text = _cell(count)
-                self.add(f'<td class="{css}">{_e(text)}</td>')
-            self.add(
-                f"<td>{_e(achieved_label(check.achieved))}</td>",
-                f"<td>{_e(check.required.display_name)}</td>",
-                f'<td class="{"met" if check.passed else "fail-2"}"><strong>{verdict}'
-                "</strong></td></tr>\n",
-            )
-        self.add("</tbody>\n</table>\n</section>\n")
-
-    # --- chart ----------------------------------------------------------------------
-
-    def chart(self) -> None:
-        self.add('<section id="chart">\n<h2>Deviations by stage</h2>\n')
-        rows = []
-        for stage in Stage.ordered():
-            statuses = [
-                deviation.gate
-                for check in self.report.checks
-                for deviation in check.deviations
-                if deviation.stage is stage
-            ]
-            rows.append(
-                (
-                    stage,
-                    statuses.count(GateStatus.BLOCKING),
-                    statuses.count(GateStatus.NOT_REQUIRED),
-                    statuses.count(GateStatus.WAIVED),
-                )
-            )
-        self.add(_bar_chart(rows), "</section>\n")
-
-    # --- per-site deviations --------------------------------------------------------
-
-    def deviations(self) -> None:
-        self.add('<section id="deviations">\n<h2>Deviations by site</h2>\n')
-        if not self.report.checks:
-            self.add("<p>No child site was compared.</p>\n")
-        for check in self.report.checks:
-            self.site(check)
-        self.add("</section>\n")
-
-    def site(self, check: DiffResult) -> None:
-        mother, child = check.mother, check.child
-        verdict = _verdict_word(check.passed)
-        self.add(
-            f'<section id="{self.site_ids[id(check)]}">\n<h3>{_e(_site_label(check))}</h3>\n',
-            f'<p><strong class="badge">{verdict}</strong>: achieved '
-            f"<strong>{_e(achieved_label(check.achieved))}</strong>, required "
-            f"<strong>{_e(check.required.display_name)}</strong>. Child "
-            f"<code>{_e(child.path)}</code> version {_e(child.version)} against mother "
-            f"{_e(mother.site)} <code>{_e(mother.path)}</code> version {_e(mother.version)}.</p>\n",
-        )
-        if check.notes:
-            self.add('<ul class="notes">')
-            self.add(*(f"<li>Note: {_e(note)}</li>" for note in check.notes))
-            self.add("</ul>\n")
-        if not check.deviations:
-            self.add("<p>No deviations: the child copies the mother exactly.</p>\n")
-            self.measured(check)
-            self.add("</section>\n")
-            return
-        self.add(
-            '<table class="deviations">\n<thead><tr>',
-            _headers("Path", "Change", "Mother", "Child", "Status", "Detail"),
-            "</tr></thead>\n",
-        )
-        for stage in Stage.ordered():
-            deviations = [d for d in check.deviations if d.stage is stage]
-            if not deviations:
-                continue
-            self.add(
-                f'<tbody>\n<tr class="stage"><th colspan="6" scope="colgroup">'
-                f"{_e(stage.display_name)} ({len(deviations)})</th></tr>\n"
-            )
-            for deviation in deviations:
-                self.deviation_row(check, deviation)
-            self.add("</tbody>\n")
-        self.add("</table>\n")
-        self.measured(check)
-        self.add("</section>\n")
-
-    def measured(self, check: DiffResult) -> None:
-        """Measured outputs: verdicts, statistics, and both sites' distributions."""
-        report = check.matching
-        if report is None:
-            return
-        self.add(
-            "<h4>Measured outputs</h4>\n",
-            f"<p>{len(report.matched)} matched, {len(report.not_matched)} not matched, "
-            f"{len(report.insufficient)} with insufficient data, {len(report.unverified)} "
-            "unverified (no data at a site). Curves are normal densities from each site's "
-            "mean and standard deviation; dashed lines are the spec limits, the dotted line "
-            "the target.</p>\n",
-            '<table class="measured">\n<thead><tr>',
-            _headers("Output", "Verdict", "Mother", "Child", "Tests", "Distributions"),
-            "</tr></thead>\n<tbody>\n",
-        )
-        for match in report.outputs:
-            tests = (
-                f"margin ±{match.margin:.4g} {_e(match.unit)}<br>"
-                f"TOST p {_e(numbers.p_value(match.tost_p))}"
-                f"<br>variance ratio {_e(numbers.short(match.variance_ratio))} (max "
-                f"{match.max_variance_ratio:g})<br>F-test p {_e(numbers.p_value(match.f_p))}"
-                if match.margin is not None
-                else "-"
-            )
-            reasons = "".join(f"<br><small>{_e(reason)}</small>" for reason in match.reasons)
-            self.add(
-                f'<tr class="verdict-{_e(match.verdict.value)}">'
-                f"<td><code>steps[{_e(match.step)}].outputs.{_e(match.output)}</code></td>"
-                f"<td>{_e(match.verdict.value)}{reasons}</td>"
-                f"<td>{_site_stats(match.mother, match.unit)}</td>"
-                f"<td>{_site_stats(match.child, match.unit)}</td>"
-                f"<td>{tests}</td><td>{_distribution_svg(match)}</td></tr>\n"
-            )
-        self.add("</tbody>\n</table>\n")
-        if report.unverified:
-            names = ", ".join(
-                f"<code>steps[{_e(step)}].outputs.{_e(output)}</code>"
-                for step, output in report.unverified
-            )
-            self.add(f'<p class="unverified">Unverified: {names}</p>\n')
-
-    def deviation_row(self, check: DiffResult, deviation: Deviation) -> None:
-        mother_text, child_text = format_change(deviation)
-        if deviation.gate is GateStatus.WAIVED:
-            row, status = "waived", f"waived by {deviation.waiver}"
-        elif deviation.gate is GateStatus.NOT_REQUIRED:
-            row, status = "open-above", "open (not required)"
-        else:
-            row, status = "open-required", "open"
-        if deviation.expired_waiver:
-            status += f"; waiver {deviation.expired_waiver} has expired"
-        self.add(
-            f'<tr class="{row}"><td><code>{_e(deviation.path)}</code></td>',
-            f"<td>{_e(deviation.kind.value)}, {_e(deviation.severity.value)}</td>",
-            f"<td>{_value(mother_text, deviation.mother_location)}</td>",
-            f"<td>{_value(child_text, deviation.child_location)}</td>",
-            f'<td class="status">{_e(status)}</td><td>{_e(deviation.detail)}</td></tr>\n',
-        )
-
-    # --- waivers --------------------------------------------------------------------
-
-    def waivers(self) -> None:
-        outcomes = self.report.waivers
-        self.add('<section id="waivers">\n<h2>Waivers</h2>\n')
-        if not outcomes:
-            self.add("<p>No waiver applies.</p>\n</section>\n")
-            return
-        self.add(
-            '<table class="waivers">\n<thead><tr>',
-            _headers("Waiver", "Status", "Applies to", "Ground", "Approved by"),
-            "</tr></thead>\n<tbody>\n",
-        )
-        for outcome in outcomes:
-            waiver = outcome.waiver
-            covers = "".join(f"<li><code>{_e(path)}</code></li>" for path in outcome.covers)
-            ground = _e(waiver.ground) + (f" ({_e(waiver.reason)})" if waiver.reason else "")
-            if waiver.justification:
-                ground += f"<br>{_e(waiver.justification)}"
-            approvers = "".join(
-                f"<li>{_e(a.name)} ({_e(a.role)}, {_e(a.date)})</li>" for a in waiver.approvals
-            )
-            self.add(
-                f'<tr><th scope="row">{_e(waiver.id)}</th>',
-                f'<td class="status-{_e(outcome.status.value)}">{_e(outcome.status.value)}</td>',
-                f"<td>{_e(waiver.line)} / {_e(waiver.site)}: <code>{_e(waiver.path)}</code>",
-                "<br>change request ",
-                _e(waiver.change_request),
-                f"; expires {_e(waiver.expires.isoformat())}",
-                f'<br><small class="mono">{_e(waiver.location)}</small>',
-                f'<br>covers: <ul class="plain">{covers}</ul>' if covers else "<br>covers nothing",
-                f"</td><td>{ground}</td>",
-                f'<td><ul class="plain">{approvers}</ul></td></tr>\n',
-            )
-        self.add("</tbody>\n</table>\n</section>\n")
-
-    # --- problems -------------------------------------------------------------------
-
-    def problems(self) -> None:
-        problems = self.report.problems
-        self.add('<section id="problems">\n<h2>Invalid input files and pairing problems</h2>\n')
-        if not problems:
-            self.add("<p>None: every input file loaded and validated.</p>\n</section>\n")
-            return
-        self.add(
-            '<table>\n<thead><tr><th scope="col">Where</th><th scope="col">Problem</th>'
-            '<th scope="col">Rule</th></tr></thead>\n<tbody>\n'
-        )
-        for finding in problems:
-            self.add(
-                f'<tr class="open-required"><td><code>{_e(finding.where)}</code></td>',
-                f'<td class="status">{_e(finding.message)}</td><td>{_e(finding.rule)}</td></tr>\n',
-            )
-        self.add("</tbody>\n</table>\n</section>\n")
-
-    # --- audit trail ----------------------------------------------------------------
-
-    def trail(self) -> None:
-        audit, report = self.audit, self.report
-        self.add('<section id="audit">\n<h2>Audit trail</h2>\n<dl class="trail">\n')
-        facts = [
-            ("Tool", f"cexact {audit.tool_version}"),
-            ("Generated", audit.generated_at),
-            ("User", audit.user),
-            ("Host", audit.host),
-            ("Command", f"cexact {report.kind}"),
-        ]
-        if report.root is not None:
-            facts.append(("Folder", report.root))
-        if report.shard:
-            facts.append(("Shard", report.shard))
-        if report.today:
-            facts.append(("Waivers judged on", report.today.isoformat()))
-        self.add(*(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>\n" for k, v in facts), "</dl>\n")
-        summaries = _recipes(report.checks)
-        self.add(
-            "<h3>Recipes compared</h3>\n<table>\n<thead><tr>",
-            _headers("Role", "Path", "Line", "Site", "Version", "SHA-256", "Git commit", "Dirty"),
-            "</tr></thead>\n<tbody>\n",
-        )
-        for summary in summaries:
-            commit = getattr(summary, "commit", None)
-            dirty = getattr(summary, "dirty", None)
-            self.add(
-                f"<tr><td>{_e(summary.role)}</td><td><code>{_e(summary.path)}</code></td>",
-                f"<td>{_e(summary.line_id)}</td><td>{_e(summary.site)}</td>",
-                f"<td>{_e(summary.version)}</td><td><code>{_e(summary.sha256)}</code></td>",
-                f"<td><code>{_e(commit) if commit else '-'}</code></td>",
-                f"<td>{'-' if dirty is None else ('yes' if dirty else 'no')}</td></tr>\n",
-            )
-        if not summaries:
-            self.add('<tr><td colspan="8">none</td></tr>\n')
-        self.add("</tbody>\n</table>\n")
-        compared = {s.path for s in summaries}
-        others = [f for f in report.files if f.path not in compared]
-        if others:
-            self.add(
-                '<h3>Other input files</h3>\n<table>\n<thead><tr><th scope="col">Path</th>'
-                '<th scope="col">Kind</th><th scope="col">Valid</th></tr></thead>\n<tbody>\n'
-            )
-            for file in others:
-                self.add(
-                    f"<tr><td><code>{_e(file.path)}</code></td><td>{_e(file.kind)}</td>",
-                    f"<td>{'yes' if file.valid else 'no'}</td></tr>\n",
-                )
-            self.add("</tbody>\n</table>\n")
-        self.add("</section>\n")
-
-
-def _cell(count: StageCount) -> tuple[str, str]:
-    """(css class, text) of one matrix cell."""
-    open_, waived = count.open, count.waived
-    waived_text = f", {waived} waived" if waived else ""
-    if count.state is StageState.OPEN_NOT_REQUIRED:
-        return "warn", f"{open_} open (not required){waived_text}"
-    if count.state is StageState.OPEN:
-        level = 1 if open_ <= 2 else 2 if open_ <= 9 else 3
-        return f"fail-{level}", f"{open_} open{waived_text}"
-    if count.state is StageState.MET:
-        return ("met-waived" if waived else "met"), f"met{waived_text}"
-    return "none", f"not reached{waived_text}"
-
-
-def _recipes(checks: Iterable[DiffResult]) -> list[RecipeSummary]:
-    seen: dict[str, RecipeSummary] = {}
-    for check in checks:
-        for summary in (check.mother, check.child):
-            seen.setdefault(summary.path, summary)
-    return list(seen.values())
-
-
-def _site_stats(stats: SiteStatistics, unit: str) -> str:
-    return (
-        f"n {stats.n}<br>mean {_e(numbers.short(stats.mean))} {_e(unit)}<br>"
-        f"sd {_e(numbers.short(stats.std))}<br>Cpk {_e(numbers.short(stats.cpk))}"
-    )
-
-
 _MOTHER_COLOUR = "#3465a4"
 _CHILD_COLOUR = "#e07b00"
 
+_SEPARATOR = re.compile(r"[\]/:]|\.(?!\d)|(?<!\d)\.")
+"""Where an identifier may break: after `]`, `/`, `:`, or a `.` that is no decimal point."""
 
-def _distribution_svg(match: OutputMatch) -> str:
-    """Both sites' normal densities side by side against the spec limits and target."""
-    width, height, pad = 300, 110, 26
+
+# --- the template engine -------------------------------------------------------------
+
+
+def _finalize(value: object) -> object:
+    """Every printed value is made visible: no control character reaches the page."""
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    return visible(value)
+
+
+def breakable(value: object) -> Markup:
+    """An identifier, escaped, that may break only after a path separator."""
+    text = visible(str(value))
+    pieces, start = [], 0
+    for found in _SEPARATOR.finditer(text):
+        end = found.end()
+        pieces.append(escape(text[start:end]))
+        start = end
+    pieces.append(escape(text[start:]))
+    return Markup("<wbr>").join(pieces)
+
+
+def css_string(value: object) -> Markup:
+    """A CSS string literal that no text can break out of (inside <style>, raw text)."""
+    text = visible(str(value))
+    body = "".join(c if c.isalnum() and c.isascii() else f"\\{ord(c):06x}" for c in text)
+    return Markup(f'"{body}"')
+
+
+def short_location(location: SourceLocation) -> str:
+    return f"{PurePath(location.file).name}:{location.line}:{location.column}"
+
+
+def _environment() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("cexact.report", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["breakable"] = breakable
+    environment.filters["css_string"] = css_string
+    environment.filters["short_location"] = short_location
+    return environment
+
+
+# --- charts --------------------------------------------------------------------------
+
+
+def _nice_step(span: float, ticks: int = 5) -> float:
+    """A round tick step (1, 2 or 5 times a power of ten) for about `ticks` ticks."""
+    raw = span / max(ticks, 1)
+    power = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
+def _ticks(low: float, high: float, x_of: Callable[[float], float]) -> list[View]:
+    step = _nice_step(high - low)
+    first = math.ceil(low / step) * step
+    count = math.floor((high - first) / step + 1e-9) + 1
+    return [
+        {"x": round(x_of(first + i * step), 1), "label": f"{first + i * step:.10g}"}
+        for i in range(count)
+    ]
+
+
+def _legend(*items: tuple[str, str, str]) -> list[View]:
+    """Legend entries: (label, swatch classes, inline style with the colour)."""
+    return [{"label": label, "swatch": swatch, "style": style} for label, swatch, style in items]
+
+
+def bar_chart(checks: Sequence[DiffResult]) -> View:
+    """Horizontal stacked bars per stage: open at required stages, open above, waived."""
+    left, bar_width, row_height, top = 190, 420, 30, 8
+    rows = []
+    for stage in Stage.ordered():
+        statuses = [d.gate for c in checks for d in c.deviations if d.stage is stage]
+        rows.append(
+            (
+                stage,
+                statuses.count(GateStatus.BLOCKING),
+                statuses.count(GateStatus.NOT_REQUIRED),
+                statuses.count(GateStatus.WAIVED),
+            )
+        )
+    largest = max((sum(row[1:]) for row in rows), default=0) or 1
+    axis_y = top + row_height * len(rows) + 4
+
+    def x_of(value: float) -> float:
+        return left + bar_width * value / largest
+
+    bars = []
+    for index, (stage, required, above, waived) in enumerate(rows):
+        x = float(left)
+        segments = []
+        for count, colour, what in (
+            (required, _OPEN_COLOUR, "open, required"),
+            (above, _ABOVE_COLOUR, "open, not required"),
+            (waived, _WAIVED_COLOUR, "waived"),
+        ):
+            if count:
+                width = bar_width * count / largest
+                segments.append(
+                    {
+                        "x": round(x, 1),
+                        "width": round(width, 1),
+                        "colour": colour,
+                        "title": f"{stage.display_name}: {count} {what}",
+                    }
+                )
+                x += width
+        bars.append(
+            {
+                "label": stage.display_name,
+                "y": top + index * row_height,
+                "segments": segments,
+                "end": round(x, 1),
+                "total": required + above + waived,
+            }
+        )
+    total = sum(sum(row[1:]) for row in rows)
+    return {
+        "title": f"Deviations by stage ({total} in all)",
+        "description": "; ".join(
+            f"{stage.display_name}: {req} open at required stages, {above} open above, "
+            f"{waived} waived"
+            for stage, req, above, waived in rows
+        ),
+        "width": left + bar_width + 50,
+        "height": axis_y + 36,
+        "top": top,
+        "left": left,
+        "right": left + bar_width,
+        "axis_y": axis_y,
+        "bar_height": row_height - 10,
+        "axis_label": "deviations (count)",
+        "ticks": [t for t in _ticks(0, largest, x_of) if float(t["label"]).is_integer()],
+        "bars": bars,
+        "legend": _legend(
+            ("open, at a required stage", "", f"background: {_OPEN_COLOUR}"),
+            ("open, above the required stage", "", f"background: {_ABOVE_COLOUR}"),
+            ("waived", "", f"background: {_WAIVED_COLOUR}"),
+        ),
+    }
+
+
+def distribution_chart(match: OutputMatch, clip_id: str) -> View | None:
+    """Both sites' normal densities against the spec limits and target, on one axis."""
+    width, height, left, right, top = 270, 150, 12, 258, 16
+    baseline = height - 38
     sites = [
-        (stats, colour)
-        for stats, colour in ((match.mother, _MOTHER_COLOUR), (match.child, _CHILD_COLOUR))
+        (name, stats, colour)
+        for name, stats, colour in (
+            ("mother", match.mother, _MOTHER_COLOUR),
+            ("child", match.child, _CHILD_COLOUR),
+        )
         if stats.n and math.isfinite(stats.mean)
     ]
     if not sites:
-        return "-"
-    points = [s.mean + k * (s.std or 0.0) for s, _ in sites for k in (-4, 4)]
+        return None
+    points = [s.mean + k * (s.std or 0.0) for _, s, _ in sites for k in (-4, 4)]
     points += [v for v in (match.lsl, match.usl, match.target) if v is not None]
     low, high = min(points), max(points)
     if high <= low:
@@ -600,115 +237,529 @@ def _distribution_svg(match: OutputMatch) -> str:
     low, high = low - 0.05 * span, high + 0.05 * span
 
     def x_of(value: float) -> float:
-        return pad + (value - low) / (high - low) * (width - 2 * pad)
+        return left + (value - low) / (high - low) * (right - left)
 
-    baseline = height - 22
-    parts = [
-        f'<svg role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
-        f"<title>{_e(match.output)}: mother (blue) and child (orange)</title>",
-        f'<line x1="{pad}" y1="{baseline}" x2="{width - pad}" y2="{baseline}" stroke="#888"/>',
+    peak = max((_density_peak(s) for _, s, _ in sites if s.std), default=1.0)
+    curves = [
+        {
+            "points": _curve(stats, low, high, x_of, baseline, top, peak),
+            "colour": colour,
+            "title": f"{name}: mean {numbers.short(stats.mean)}, sd {numbers.short(stats.std)}",
+        }
+        for name, stats, colour in sites
     ]
-    peak = max((1 / (s.std * math.sqrt(2 * math.pi)) for s, _ in sites if s.std), default=1.0)
-    for stats, colour in sites:
-        if not stats.std:
-            x = x_of(stats.mean)
-            parts.append(
-                f'<line x1="{x:.1f}" y1="{baseline}" x2="{x:.1f}" y2="{pad}" '
-                f'stroke="{colour}" stroke-width="2"/>'
-            )
-            continue
-        coordinates = []
-        for index in range(81):
-            value = low + (high - low) * index / 80
-            density = math.exp(-0.5 * ((value - stats.mean) / stats.std) ** 2) / (
-                stats.std * math.sqrt(2 * math.pi)
-            )
-            y = baseline - density / peak * (baseline - pad)
-            coordinates.append(f"{x_of(value):.1f},{y:.1f}")
-        parts.append(
-            f'<polyline points="{" ".join(coordinates)}" fill="{colour}" fill-opacity="0.15" '
-            f'stroke="{colour}" stroke-width="1.5"/>'
+    markers = [
+        {"x": round(x_of(v), 1), "label": f"{label} {v:g}", "dash": dash}
+        for v, label, dash in (
+            (match.lsl, "LSL", "4 3"),
+            (match.usl, "USL", "4 3"),
+            (match.target, "target", "1 3"),
         )
-    for marker, label, dash in (
-        (match.lsl, "LSL", "4 3"),
-        (match.usl, "USL", "4 3"),
-        (match.target, "target", "1 3"),
-    ):
-        if marker is None:
-            continue
-        x = x_of(marker)
-        parts.append(
-            f'<line x1="{x:.1f}" y1="{pad - 4}" x2="{x:.1f}" y2="{baseline}" stroke="#a40000" '
-            f'stroke-dasharray="{dash}"/>'
-            f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" font-size="10">'
-            f"{label} {marker:g}</text>"
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+        if v is not None
+    ]
+    return {
+        "title": f"{match.output}: mother and child distributions",
+        "clip_id": clip_id,
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": right,
+        "top": top,
+        "baseline": baseline,
+        "curves": curves,
+        "markers": markers,
+        "ticks": _ticks(low, high, x_of),
+        "axis_label": f"{match.output} ({match.unit})",
+        "legend": _legend(
+            ("mother", "", f"background: {_MOTHER_COLOUR}"),
+            ("child", "", f"background: {_CHILD_COLOUR}"),
+            ("spec limits", "line dashed", "border-color: #a40000"),
+            ("target", "line dotted", "border-color: #a40000"),
+        ),
+    }
 
 
-def _bar_chart(rows: Sequence[tuple[Stage, int, int, int]]) -> str:
-    """Horizontal stacked bars: open at required stages, open above them, waived."""
-    label_width, bar_width, row_height, top = 190, 420, 30, 30
-    largest = max((sum(row[1:]) for row in rows), default=0) or 1
-    height = top + row_height * len(rows) + 10
-    width = label_width + bar_width + 70
-    total = sum(sum(row[1:]) for row in rows)
-    summary = "; ".join(
-        f"{stage.display_name}: {req} open at required stages, {above} open above, {waived} waived"
-        for stage, req, above, waived in rows
+def _density_peak(stats: SiteStatistics) -> float:
+    assert stats.std
+    return 1 / (stats.std * math.sqrt(2 * math.pi))
+
+
+def _curve(
+    stats: SiteStatistics,
+    low: float,
+    high: float,
+    x_of: Callable[[float], float],
+    baseline: float,
+    top: float,
+    peak: float,
+) -> str:
+    """A closed polyline of the density, scaled so the tallest curve touches the top."""
+    if not stats.std:
+        x = x_of(stats.mean)
+        return f"{x:.1f},{baseline} {x:.1f},{top} {x:.1f},{baseline}"
+    coordinates = [f"{x_of(low):.1f},{baseline}"]
+    for index in range(81):
+        value = low + (high - low) * index / 80
+        density = math.exp(-0.5 * ((value - stats.mean) / stats.std) ** 2) / (
+            stats.std * math.sqrt(2 * math.pi)
+        )
+        y = baseline - density / peak * (baseline - top)
+        coordinates.append(f"{x_of(value):.1f},{y:.1f}")
+    coordinates.append(f"{x_of(high):.1f},{baseline}")
+    return " ".join(coordinates)
+
+
+# --- what each part of a page shows ----------------------------------------------------
+
+
+def _cell(count: StageCount) -> View:
+    """One matrix cell: its text and CSS class (darker red with more deviations)."""
+    open_, waived = count.open, count.waived
+    waived_text = f", {waived} waived" if waived else ""
+    if count.state is StageState.OPEN_NOT_REQUIRED:
+        return {"css": "warn", "text": f"{open_} open (not required){waived_text}"}
+    if count.state is StageState.OPEN:
+        level = 1 if open_ <= 2 else 2 if open_ <= 9 else 3
+        return {"css": f"fail-{level}", "text": f"{open_} open{waived_text}"}
+    if count.state is StageState.MET:
+        return {"css": "met-waived" if waived else "met", "text": f"met{waived_text}"}
+    return {"css": "none", "text": f"not reached{waived_text}"}
+
+
+_ROW_CSS = {
+    GateStatus.WAIVED: ("waived", "waived"),
+    GateStatus.NOT_REQUIRED: ("open-above", "open (not required)"),
+    GateStatus.BLOCKING: ("open-required", "open"),
+}
+
+
+def _keep_together(text: str, identifiers: Iterable[str | None]) -> Markup:
+    """`text`, escaped, with each identifier in it unbreakable (no break at its hyphens)."""
+    markup = escape(visible(text))
+    for identifier in identifiers:
+        if identifier:
+            ident = escape(visible(identifier))
+            markup = Markup(markup.replace(ident, Markup('<span class="nowrap">%s</span>') % ident))
+    return markup
+
+
+def _gate_text(deviation: Deviation) -> Markup:
+    """What the deviation means for the gate, and what the waivers did with it."""
+    _, status = _ROW_CSS[deviation.gate or GateStatus.BLOCKING]
+    notes = waiver_notes(deviation, arrow="→")
+    if deviation.waiver:
+        status, notes = notes[0], notes[1:]
+    miss = deviation.waiver_miss
+    ids = (deviation.waiver, deviation.expired_waiver, miss.waiver if miss else None)
+    return _keep_together("; ".join([status, *notes]), ids)
+
+
+def _deviation_row(deviation: Deviation) -> View:
+    mother_text, child_text = format_change(deviation)
+    css, _ = _ROW_CSS[deviation.gate or GateStatus.BLOCKING]
+    return {
+        "css": css,
+        "path": deviation.path,
+        "kind": deviation.kind.value,
+        "severity": deviation.severity.value,
+        "mother": mother_text,
+        "child": child_text,
+        "mother_location": deviation.mother_location,
+        "child_location": deviation.child_location,
+        "status": _gate_text(deviation),
+        "detail": deviation.detail,
+    }
+
+
+def _site_rows(match: OutputMatch) -> list[View]:
+    """Both sites' statistics, the means to the same (measured) precision."""
+    return [
+        {
+            "site": site,
+            "n": stats.n,
+            "mean": numbers.to_decimals(stats.mean, match.mean_decimals),
+            "sd": numbers.short(stats.std),
+            "cpk": "-" if stats.cpk is None else f"{stats.cpk:.2f}",
+        }
+        for site, stats in (("mother", match.mother), ("child", match.child))
+    ]
+
+
+def _tests(match: OutputMatch) -> str:
+    if match.margin is None:
+        return "Not tested."
+    return (
+        f"Means within ±{match.margin:.4g} {match.unit}: TOST p "
+        f"{numbers.p_value(match.tost_p)}; variance ratio "
+        f"{numbers.short(match.variance_ratio, 3)} (max {match.max_variance_ratio:g}): "
+        f"F-test p {numbers.p_value(match.f_p)}."
     )
-    parts = [
-        f'<svg role="img" aria-labelledby="chart-title chart-desc" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}">',
-        f'<title id="chart-title">Deviations by stage ({total} in all)</title>',
-        f'<desc id="chart-desc">{_e(summary)}</desc>',
+
+
+def _matching(report: MatchReport | None, prefix: str) -> View | None:
+    if report is None:
+        return None
+    outputs = [
+        {
+            "name": f"steps[{match.step}].outputs.{match.output}",
+            "verdict": match.verdict.value,
+            "reasons": list(match.reasons),
+            "unit": match.unit,
+            "sites": _site_rows(match),
+            "tests": _tests(match),
+            "chart": distribution_chart(match, f"{prefix}-clip-{index}"),
+        }
+        for index, match in enumerate(report.outputs)
     ]
-    legend_x = label_width
-    for colour, text in (
-        (_OPEN_COLOUR, "open, required"),
-        (_ABOVE_COLOUR, "open, not required"),
-        (_WAIVED_COLOUR, "waived"),
-    ):
-        parts.append(
-            f'<rect x="{legend_x}" y="6" width="12" height="12" fill="{colour}"/>'
-            f'<text x="{legend_x + 16}" y="16">{text}</text>'
+    return {
+        "summary": (
+            f"{len(report.matched)} matched, {len(report.not_matched)} not matched, "
+            f"{len(report.insufficient)} with insufficient data, {len(report.unverified)} "
+            "unverified (no data at a site)."
+        ),
+        "outputs": outputs,
+        "unverified": [f"steps[{step}].outputs.{output}" for step, output in report.unverified],
+    }
+
+
+def _site(check: DiffResult, anchor: str) -> View:
+    mother, child = check.mother, check.child
+    not_applied = waivers_not_applied_text(check.waivers_not_applied)
+    return {
+        "anchor": anchor,
+        "label": f"{child.line_id} / {child.site}",
+        "verdict": "PASS" if check.passed else "FAIL",
+        "summary": (
+            f"achieved {achieved_label(check.achieved)}, required "
+            f"{check.required.display_name}. Child {child.path} version {child.version} "
+            f"against mother {mother.site} {mother.path} version {mother.version}."
+        ),
+        "notes": [*check.notes, *([not_applied] if not_applied else [])],
+        "counts": [
+            {
+                "stage": count.stage.display_name,
+                "open": count.open,
+                "waived": count.waived,
+                "state": stage_state_label(count),
+                "css": _cell(count)["css"],
+            }
+            for count in check.counts
+        ],
+        "deviations": [_deviation_row(d) for d in check.deviations],
+        "matching": _matching(check.matching, anchor),
+    }
+
+
+def _waivers(outcomes: Iterable[WaiverOutcome], checks: Sequence[DiffResult]) -> list[View]:
+    misses = {
+        (c.child.line_id, c.child.site, d.waiver_miss.waiver): waiver_notes(d, arrow="→")[-1]
+        for c in checks
+        for d in c.deviations
+        if d.waiver_miss is not None
+    }
+    views = []
+    for outcome in outcomes:
+        waiver = outcome.waiver
+        miss = misses.get((waiver.line, waiver.site, waiver.id))
+        views.append(
+            {
+                "id": waiver.id,
+                "status": outcome.status.value,
+                "line": waiver.line,
+                "site": waiver.site,
+                "path": waiver.path,
+                "change_request": waiver.change_request,
+                "expires": waiver.expires.isoformat(),
+                "location": str(waiver.location),
+                "covers": list(outcome.covers),
+                "notes": [miss] if miss else [],
+                "ground": waiver.ground,
+                "reason": waiver.reason,
+                "justification": waiver.justification,
+                "approvals": waiver.approvals,
+            }
         )
-        legend_x += 140
-    for index, (stage, required, above, waived) in enumerate(rows):
-        y = top + index * row_height
-        parts.append(
-            f'<text x="{label_width - 8}" y="{y + 17}" text-anchor="end">'
-            f"{_e(stage.display_name)}</text>"
+    return views
+
+
+def _recipes(summaries: Iterable[RecipeSummary]) -> list[View]:
+    seen: dict[str, View] = {}
+    for summary in summaries:
+        seen.setdefault(
+            summary.path,
+            {
+                "role": summary.role,
+                "path": summary.path,
+                "line_id": summary.line_id,
+                "site": summary.site,
+                "version": summary.version,
+                "sha256": summary.sha256,
+                "commit": summary.commit or "not in a git work tree",
+                "dirty": (
+                    "not in a git work tree"
+                    if summary.dirty is None
+                    else "differs from the commit (uncommitted changes)"
+                    if summary.dirty
+                    else "as committed"
+                ),
+            },
         )
-        x = float(label_width)
-        for value, colour in (
-            (required, _OPEN_COLOUR),
-            (above, _ABOVE_COLOUR),
-            (waived, _WAIVED_COLOUR),
-        ):
-            if not value:
-                continue
-            span = bar_width * value / largest
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y + 4}" width="{span:.1f}" height="{row_height - 10}" '
-                f'fill="{colour}"/>'
-            )
-            x += span
-        count = required + above + waived
-        parts.append(f'<text x="{x + 6:.1f}" y="{y + 17}">{count}</text>')
-    parts.append("</svg>\n")
-    return "\n".join(parts)
+    return list(seen.values())
+
+
+def _applied(projects: Iterable[AppliedFile], waivers: Iterable[AppliedFile]) -> list[View]:
+    found: dict[str, View] = {}
+    for kind, files in (("project file", projects), ("waiver file", waivers)):
+        for file in files:
+            found.setdefault(file.path, {"kind": kind, "path": file.path, "sha256": file.sha256})
+    return list(found.values())
+
+
+def _trail(
+    audit: AuditTrail,
+    command: str,
+    summaries: Iterable[RecipeSummary],
+    applied: list[View],
+    extra_facts: Sequence[tuple[str, str]] = (),
+    other_files: Sequence[InspectedFile] = (),
+) -> View:
+    command_line = " ".join(audit.command_line) if audit.command_line else f"cexact {command}"
+    recipes = _recipes(summaries)
+    compared = {recipe["path"] for recipe in recipes}
+    return {
+        "facts": [
+            ("Tool", f"cexact {audit.tool_version}"),
+            ("Generated", audit.generated_at),
+            ("User", audit.user),
+            ("Host", audit.host),
+            ("Command line", command_line),
+            *extra_facts,
+        ],
+        "applied": applied,
+        "recipes": recipes,
+        "other_files": [
+            {"path": f.path, "kind": f.kind, "valid": "yes" if f.valid else "no"}
+            for f in other_files
+            if f.path not in compared
+        ],
+    }
+
+
+def _page(
+    title: str, passed: bool, verdict: str, facts: Sequence[str], contents: Sequence[str]
+) -> View:
+    text = "; ".join(facts)
+    return {
+        "title": title,
+        "passed": passed,
+        "verdict": verdict,
+        "facts": f"{text[:1].upper()}{text[1:]}." if text else "",
+        "contents": [(anchor, anchor.replace("-", " ")) for anchor in contents],
+    }
+
+
+# --- the three views -------------------------------------------------------------------
+
+
+def check_view(report: FleetReport, audit: AuditTrail) -> View:
+    anchors = {id(check): f"site-{n}" for n, check in enumerate(report.checks, 1)}
+    checks = report.checks
+    passing = sum(1 for row in report.rows if row.passed)
+    verdict = f"{passing} of {len(report.rows)} child site(s) achieve their required stage"
+    if checks:
+        lowest = gate.lowest(c.achieved for c in checks)
+        required = gate.highest(c.required for c in checks)
+        assert required is not None
+        same = all(c.required is required for c in checks)
+        verdict += (
+            f"; lowest achieved: {achieved_label(lowest)}; required: {required.display_name}"
+            f"{'' if same else ' or lower, per site'}"
+        )
+    if report.problems:
+        verdict += f"; {len(report.problem_files)} input file(s) with problems"
+    facts = [f"folder {report.root}"]
+    if report.shard:
+        facts.append(f"shard {report.shard}")
+    facts += [f"waivers judged on {report.today.isoformat()}", f"generated {audit.generated_at}"]
+    extra = [("Folder", report.root), ("Waivers judged on", report.today.isoformat())]
+    if report.shard:
+        extra.insert(1, ("Shard", str(report.shard)))
+    return {
+        "page": _page(
+            f"cexact check: {report.root}",
+            report.passed,
+            verdict + ".",
+            facts,
+            ["matrix", "chart", "deviations", "waivers", "problems", "audit"],
+        ),
+        "audit": audit,
+        "stages": [stage.display_name for stage in Stage.ordered()],
+        "matrix": [_matrix_row(row, anchors) for row in report.rows],
+        "matrix_legend": _legend(
+            ("met: no open deviation at or below the stage", "met", ""),
+            ("N open: at a stage the site must meet (darker: more)", "fail-1", ""),
+            ("N open (not required): above the required stage", "warn", ""),
+            ("not reached: a lower stage has open deviations", "none", ""),
+        ),
+        "sites": [_site(check, anchors[id(check)]) for check in checks],
+        "uncompared": report.uncompared,
+        "chart": bar_chart(checks),
+        "waivers": _waivers(report.waivers, checks),
+        "problems": report.problems,
+        "trail": _trail(
+            audit,
+            "check",
+            (s for check in checks for s in (check.mother, check.child)),
+            _applied(report.projects, report.waiver_files),
+            extra,
+            report.files,
+        ),
+    }
+
+
+def _matrix_row(row: DiffResult | UncomparedSite, anchors: dict[int, str]) -> View:
+    verdict = row_verdict(row)
+    if isinstance(row, UncomparedSite):
+        return {
+            "line_id": row.line_id,
+            "site": row.site,
+            "anchor": "",
+            "cells": [{"css": "none", "text": "-"} for _ in Stage.ordered()],
+            "achieved": "-",
+            "required": "-",
+            "verdict": verdict,
+            "verdict_css": "invalid",
+            "notes": [not_compared_text(row)],
+        }
+    not_applied = waivers_not_applied_text(row.waivers_not_applied)
+    return {
+        "line_id": row.child.line_id,
+        "site": row.child.site,
+        "anchor": anchors[id(row)],
+        "cells": [_cell(count) for count in row.counts],
+        "achieved": achieved_label(row.achieved),
+        "required": row.required.display_name,
+        "verdict": verdict,
+        "verdict_css": "met" if row.passed else "fail-2",
+        "notes": [not_applied] if not_applied else [],
+    }
+
+
+def diff_view(result: DiffResult, audit: AuditTrail) -> View:
+    child = result.child
+    verdict = (
+        f"{child.site} achieves {achieved_label(result.achieved)}; "
+        f"{result.required.display_name} is required."
+    )
+    facts = []
+    if result.today:
+        facts.append(f"waivers judged on {result.today.isoformat()}")
+    facts.append(f"generated {audit.generated_at}")
+    extra = [("Waivers judged on", result.today.isoformat())] if result.today else []
+    return {
+        "page": _page(
+            f"cexact diff: {child.site} against {result.mother.site}",
+            result.passed,
+            verdict,
+            facts,
+            ["stages", "chart", "deviations", "waivers", "audit"],
+        ),
+        "audit": audit,
+        "site": _site(result, "site-1"),
+        "chart": bar_chart((result,)),
+        "waivers": _waivers(result.waivers, (result,)),
+        "trail": _trail(
+            audit,
+            "diff",
+            (result.mother, result.child),
+            _applied([result.project_file] if result.project_file else [], result.waiver_files),
+            extra,
+        ),
+    }
+
+
+def _drift_change(item: DriftItem) -> View:
+    change = item.change
+    before, after = format_change(change)
+    if item.status == "taken":
+        css, status = "taken", "taken"
+    elif change.blocking:
+        css, status = "pending-required", "pending"
+    else:
+        css, status = "pending-above", "pending (not required)"
+    return {
+        "css": css,
+        "status": status,
+        "stage": change.stage.display_name,
+        "path": change.path,
+        "kind": change.kind.value,
+        "severity": change.severity.value,
+        "before": before,
+        "after": after,
+        "before_location": change.mother_location,
+        "after_location": change.child_location,
+    }
+
+
+def drift_view(result: DriftResult, audit: AuditTrail) -> View:
+    then, now, child = result.mother_then, result.mother_now, result.child
+    pending = result.pending
+    summary = (
+        f"{len(result.items)} change(s) the mother made from version {then.version} to "
+        f"{now.version}: {len(pending)} pending at {child.site} ({len(result.blocking)} at or "
+        f"below {result.required.display_name}), {len(result.items) - len(pending)} already "
+        "taken."
+    )
+    commit = f" (commit {result.mother_then_commit})" if result.mother_then_commit else ""
+    return {
+        "page": _page(
+            f"cexact drift: {child.site} against mother {then.version} → {now.version}",
+            result.passed,
+            f"{len(result.blocking)} pending change(s) at or below "
+            f"{result.required.display_name}.",
+            [f"transferred from mother {then.version}{commit}", f"generated {audit.generated_at}"],
+            ["changes", "audit"],
+        ),
+        "audit": audit,
+        "drift": {
+            "summary": summary,
+            "notes": list(result.notes),
+            "then_version": then.version,
+            "now_version": now.version,
+            "changes": [_drift_change(item) for item in result.items],
+            "legend": _legend(
+                ("pending, at or below the required stage", "fail-1", ""),
+                ("pending, above it", "warn", ""),
+                ("taken: the child already has the new value", "met-waived", ""),
+            ),
+        },
+        "trail": _trail(
+            audit,
+            "drift",
+            (
+                replace(then, role=f"mother as transferred (version {then.version})"),
+                replace(now, role=f"mother now (version {now.version})"),
+                child,
+            ),
+            [],
+        ),
+    }
 
 
 class HtmlRenderer(Renderer):
     name = "html"
 
-    def __init__(self, audit: AuditTrail | None = None) -> None:
-        self.audit = audit
+    def _render(self, template: str, view: View, out: TextIO) -> None:
+        out.write(_environment().get_template(template).render(view))
 
     def render_diff(self, result: DiffResult, out: TextIO) -> None:
-        out.write(_Page(_from_diff(result), self.audit or AuditTrail.now()).render())
+        self._render("diff.html.j2", diff_view(result, self.audit or AuditTrail.now()), out)
 
     def render_fleet(self, report: FleetReport, out: TextIO) -> None:
-        out.write(_Page(_from_fleet(report), self.audit or AuditTrail.now()).render())
+        self._render("check.html.j2", check_view(report, self.audit or AuditTrail.now()), out)
+
+    def render_drift(self, result: DriftResult, out: TextIO) -> None:
+        self._render("drift.html.j2", drift_view(result, self.audit or AuditTrail.now()), out)
+
+
+__all__ = ["HtmlRenderer", "breakable", "check_view", "css_string", "diff_view", "drift_view"]

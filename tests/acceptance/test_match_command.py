@@ -106,8 +106,8 @@ def test_html_and_markdown_carry_the_measured_outputs(run_cexact, tmp_path: Path
 
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
             classes = dict(attrs).get("class") or ""
-            if tag == "tr" and classes.startswith("verdict-"):
-                self.rows.append(classes.removeprefix("verdict-"))
+            if tag == "article" and "verdict-" in classes:
+                self.rows.append(classes.split("verdict-")[1])
             if tag == "svg":
                 self.svgs += 1
 

@@ -288,6 +288,8 @@ class Page(HTMLParser):
         self.stack: list[str] = []
         self.in_matrix = False
         self.matrix_rows: list[list[str]] = []
+        self.stage_rows: list[list[str]] = []
+        self.rows = self.matrix_rows
         self.verdict = ""
         self.verdict_open = False
         self.cell_open = False
@@ -298,11 +300,12 @@ class Page(HTMLParser):
         attributes = dict(attrs)
         self.tags.append((tag, attributes))
         if tag == "section":
-            self.in_matrix = attributes.get("id") == "matrix"
-        if tag == "tr" and self.in_matrix and attributes.get("class") == "site":
-            self.matrix_rows.append([])
-        if tag in ("td", "th") and self.in_matrix and self.matrix_rows:
-            self.matrix_rows[-1].append("")
+            self.in_matrix = attributes.get("id") in ("matrix", "stages")
+            self.rows = self.matrix_rows if attributes.get("id") == "matrix" else self.stage_rows
+        if tag == "tr" and self.in_matrix and attributes.get("class") in ("site", "stage"):
+            self.rows.append([])
+        if tag in ("td", "th") and self.in_matrix and self.rows:
+            self.rows[-1].append("")
             self.cell_open = True
         if tag == "p" and attributes.get("id") == "verdict":
             self.verdict_open = True
@@ -319,8 +322,8 @@ class Page(HTMLParser):
         self.text.append(data)
         if self.verdict_open:
             self.verdict += data
-        if self.cell_open and self.matrix_rows:
-            self.matrix_rows[-1][-1] += data
+        if self.cell_open and self.rows:
+            self.rows[-1][-1] += data
 
     @property
     def all_text(self) -> str:
@@ -402,8 +405,13 @@ def test_html_diff_report_shows_values_waivers_and_audit_trail(waived: DiffResul
     assert page.verdict == (
         "FAIL: chandler achieves Process Output Matching; Copy Exactly is required."
     )
-    assert len(page.matrix_rows) == 1
-    assert page.matrix_rows[0][2:6] == ["met", "met", "2 open, 3 waived", "not reached"]
+    # Stage, open, waived, state: a stage above the open one is "not reached".
+    assert page.stage_rows == [
+        ["Make it work", "0", "0", "met"],
+        ["Process Output Matching", "0", "0", "met"],
+        ["Copy Exactly", "2", "3", "not met"],
+        ["System Synergy", "0", "0", "not reached"],
+    ]
     assert "130 degC ±2" in content and "135 degC ±2" in content
     assert "child.yaml:26:7" in content and "mother.yaml:19:7" in content
     assert "waived by W-TEMP" in content
@@ -421,13 +429,14 @@ def test_html_diff_report_shows_values_waivers_and_audit_trail(waived: DiffResul
 
 
 def test_html_audit_trail_shows_each_recipes_git_commit(waived: DiffResult) -> None:
-    # getattr in the renderer: summaries without the git fields render "-".
     untracked = dataclasses.replace(waived.child, commit=None, dirty=None)
     text = render("html", dataclasses.replace(waived, child=untracked))
-    assert re.search(r"<td><code>-</code></td>\s*<td>-</td>", text)
+    assert '<dd class="commit"><code>not in a git work tree</code></dd>' in text
+    assert '<dd class="dirty">not in a git work tree</dd>' in text
     tracked = dataclasses.replace(waived.child, commit="0123abcd" * 5, dirty=True)
     text = render("html", dataclasses.replace(waived, child=tracked))
-    assert re.search(r"<td><code>(0123abcd){5}</code></td>\s*<td>yes</td>", text)
+    assert re.search(r'<dd class="commit"><code>(0123abcd){5}</code></dd>', text)
+    assert '<dd class="dirty">differs from the commit (uncommitted changes)</dd>' in text
 
 
 def test_html_escapes_everything_from_the_recipes(hostile: DiffResult) -> None:
@@ -458,7 +467,10 @@ def test_html_lists_invalid_files_and_pairing_problems(broken_fleet: FleetReport
     for problem in broken_fleet.problems:
         assert problem.message in content
         assert problem.where in content
-    assert len(page.matrix_rows) == len(broken_fleet.checks)
+    # The orphan child keeps its row: compared sites and the one not compared.
+    assert len(page.matrix_rows) == len(broken_fleet.rows) == len(broken_fleet.checks) + 1
+    assert page.matrix_rows[-1][:2] == ["orphan-line", "fab-b-singapore"]
+    assert page.matrix_rows[-1][-1].startswith("NOT COMPARED")
 
 
 # --- JUnit -----------------------------------------------------------------------------
