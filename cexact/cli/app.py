@@ -129,7 +129,7 @@ def validate(
         (
             "Examples:\n"
             '  cexact diff cell-4680/mother.yaml cell-4680/wroclaw-pl.yaml\n'
-            '  cexact diff v1.0:recipes/mother.yaml recipes/mother.yaml -f html -o changes.html'
+            '  cexact diff v1.0:recipes/mother.yaml recipes/mother.yaml -f html -o diff.html'
         ),
     )
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TextIO
 
 from cexact import numbers
-from cexact.commands.check import FleetReport
+from cexact.commands.check import FleetReport, UncomparedSite
 from cexact.commands.diff import DiffResult
 from cexact.commands.drift import DriftResult
 from cexact.commands.log import RecipeLog
@@ -14,7 +14,17 @@ if TYPE_CHECKING:
     from cexact.commands.match import MatchReport
 from cexact.model import Deviation, Stage
 from cexact.report import Renderer
-from cexact.report.formatting import achieved_label, format_change, stage_cell, visible
+from cexact.report.formatting import (
+    achieved_label,
+    format_change,
+    not_compared_text,
+    row_verdict,
+    stage_cell,
+    stage_state_label,
+    visible,
+    waiver_notes,
+    waivers_not_applied_text,
+)
 
 
 def _cell(text: str) -> str:
@@ -81,11 +91,21 @@ class MarkdownRenderer(Renderer):
         out.write(f"- Line: {_code(mother.line_id)}\n")
         out.write(f"- Mother: {_code(mother.path)} version {_cell(mother.version)}\n")
         out.write(f"- Child: {_code(child.path)} version {_cell(child.version)}\n")
+        project = _code(result.project_file.path) if result.project_file else "none"
+        out.write(f"- Project file: {project}\n")
+        waiver_files = ", ".join(_code(f.path) for f in result.waiver_files) or "none"
+        out.write(f"- Waiver files: {waiver_files}\n")
+        not_applied = waivers_not_applied_text(result.waivers_not_applied)
+        if not_applied:
+            out.write(f"- {_cell(not_applied)}\n")
         for note in result.notes:
             out.write(f"- Note: {_cell(note)}\n")
-        out.write("\n| Stage | Open | Waived |\n|---|---:|---:|\n")
+        out.write("\n| Stage | Open | Waived | State |\n|---|---:|---:|---|\n")
         for count in result.counts:
-            out.write(f"| {count.stage.display_name} | {count.open} | {count.waived} |\n")
+            out.write(
+                f"| {count.stage.display_name} | {count.open} | {count.waived} | "
+                f"{stage_state_label(count)} |\n"
+            )
         for stage in Stage.ordered():
             deviations = [d for d in result.deviations if d.stage is stage]
             if not deviations:
@@ -95,11 +115,7 @@ class MarkdownRenderer(Renderer):
             out.write("|---|---|---|---|---|---|---|\n")
             for deviation in deviations:
                 mother_text, child_text = format_change(deviation)
-                detail = deviation.detail
-                if deviation.waiver:
-                    detail = f"waived by {deviation.waiver}; {detail}".rstrip("; ")
-                if deviation.expired_waiver:
-                    detail = f"waiver {deviation.expired_waiver} has expired; {detail}".rstrip("; ")
+                detail = "; ".join([*waiver_notes(deviation), *filter(None, [deviation.detail])])
                 out.write(
                     f"| {_code(deviation.path)} | {deviation.kind.value} | "
                     f"{deviation.severity.value} | {_cell(mother_text)} | {_cell(child_text)} | "
@@ -127,19 +143,30 @@ class MarkdownRenderer(Renderer):
         verdict = "PASS" if report.passed else "FAIL"
         shard = f" (shard {report.shard})" if report.shard else ""
         out.write(f"## cexact check: {_cell(report.root)}{shard}\n\n**{verdict}**: ")
-        failed = len(report.failed_checks)
-        out.write(f"{len(report.checks) - failed} of {len(report.checks)} child site(s) pass")
-        out.write(f", {len(report.problems)} problem(s) in the files.\n\n")
+        rows = report.rows
+        passing = sum(1 for row in rows if row.passed)
+        out.write(f"{passing} of {len(rows)} child site(s) pass")
+        out.write(
+            f", {len(report.problems)} error(s) in {len(report.problem_files)} file(s).\n\n"
+        )
         stages = Stage.ordered()
         out.write("| Line | Site | " + " | ".join(s.display_name for s in stages))
         out.write(" | Achieved | Required | Verdict |\n")
         out.write("|---|---|" + "---|" * len(stages) + "---|---|---|\n")
-        for check in report.checks:
-            cells = " | ".join(stage_cell(count)[0] for count in check.counts)
+        for row in rows:
+            if isinstance(row, UncomparedSite):
+                out.write(
+                    f"| {_cell(row.line_id)} | {_cell(row.site)} | "
+                    + "- | " * len(stages)
+                    + f"- | - | {row_verdict(row)}: {_cell(not_compared_text(row))} |\n"
+                )
+                continue
+            cells = " | ".join(stage_cell(count)[0] for count in row.counts)
+            not_applied = waivers_not_applied_text(row.waivers_not_applied)
+            verdict = row_verdict(row) + (f": {_cell(not_applied)}" if not_applied else "")
             out.write(
-                f"| {_cell(check.child.line_id)} | {_cell(check.child.site)} | {cells} | "
-                f"{achieved_label(check.achieved)} | {check.required.display_name} | "
-                f"{'PASS' if check.passed else 'FAIL'} |\n"
+                f"| {_cell(row.child.line_id)} | {_cell(row.child.site)} | {cells} | "
+                f"{achieved_label(row.achieved)} | {row.required.display_name} | {verdict} |\n"
             )
         if report.problems:
             out.write("\n### Problems\n\n")
