@@ -57,8 +57,8 @@ class Elements(HTMLParser):
         return [attributes for name, attributes, _ in self.elements if name == tag]
 
 
-def render(folder: Path, *args: str) -> str:
-    out = folder / "report.html"
+def render(folder: Path, out: Path, *args: str) -> str:
+    """`cexact ARGS -f html -o OUT` run in `folder`; the page."""
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(folder)
         with contextlib.redirect_stdout(io.StringIO()):
@@ -69,13 +69,14 @@ def render(folder: Path, *args: str) -> str:
 @pytest.fixture(scope="module")
 def drift_page(tmp_path_factory: pytest.TempPathFactory) -> str:
     repo = build_transfer_repo(tmp_path_factory.mktemp("drift") / "lines")
-    return render(repo.root, "drift", CHILD_A)
+    return render(repo.root, repo.root.parent / "drift.html", "drift", CHILD_A)
 
 
 @pytest.fixture(scope="module")
-def diff_page() -> str:
+def diff_page(tmp_path_factory: pytest.TempPathFactory) -> str:
     return render(
-        SAMPLE_LINES, "diff", "cell-4680/mother.yaml", "cell-4680/arizona-us.yaml",
+        SAMPLE_LINES, tmp_path_factory.mktemp("diff") / "diff.html",
+        "diff", "cell-4680/mother.yaml", "cell-4680/arizona-us.yaml",
         "--measurements", "measurements", "--today", TODAY,
     )  # fmt: skip
 
@@ -119,7 +120,8 @@ def test_a_css_string_cannot_be_left_whatever_the_text() -> None:
 def test_a_folder_name_cannot_break_the_page(tmp_path: Path) -> None:
     fleet = tmp_path / '"; } <style><b>&'
     shutil.copytree(SAMPLE_LINES / "cmos-gate", fleet / "cmos-gate")
-    text = render(tmp_path, "check", fleet.name, "--today", TODAY, "-j", "1")
+    page_file = tmp_path / "check.html"
+    text = render(tmp_path, page_file, "check", fleet.name, "--today", TODAY, "-j", "1")
     assert "<b>" not in text and "<style><b>" not in text
     page = Elements(text)
     assert page.text_of("h1") == [f"cexact check: {fleet.name}"]
