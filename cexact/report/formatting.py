@@ -13,6 +13,7 @@ from cexact.compare.gate import StageCount, StageState
 from cexact.model import Deviation, DeviationKind, Finding, Stage, WaiverMiss, WaiverMissReason
 
 MAX_VALUE_WIDTH = 60
+"""How long a structured value may be in the CI formats' one-line messages."""
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -29,8 +30,11 @@ def visible(text: str) -> str:
     return _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
 
 
-def format_value(value: Any) -> str:
-    """`130 degC ±2`, `"ISO 6"`, `step coating (Coating)`, or compact JSON."""
+def format_value(value: Any, limit: int | None = MAX_VALUE_WIDTH) -> str:
+    """`130 degC ±2`, `"ISO 6"`, `step coating (Coating)`, or compact JSON.
+
+    Compact JSON longer than `limit` is shortened with `…` (None: never; the
+    formats people read in full pass None)."""
     if value is None:
         return "-"
     if isinstance(value, bool):
@@ -54,14 +58,14 @@ def format_value(value: Any) -> str:
             label = value.get("name") or value.get("model") or value.get("grade") or ""
             return f"{value['id']} ({label})" if label else str(value["id"])
     text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-    return text if len(text) <= MAX_VALUE_WIDTH else text[: MAX_VALUE_WIDTH - 1] + "…"
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
-def format_change(deviation: Deviation) -> tuple[str, str]:
+def format_change(deviation: Deviation, limit: int | None = MAX_VALUE_WIDTH) -> tuple[str, str]:
     """(mother side, child side) as shown to a person."""
     if deviation.kind is DeviationKind.MOVED:
         return f"position {deviation.mother}", f"position {deviation.child}"
-    return format_value(deviation.mother), format_value(deviation.child)
+    return format_value(deviation.mother, limit), format_value(deviation.child, limit)
 
 
 def stage_cell(count: StageCount) -> tuple[str, str]:
@@ -115,8 +119,8 @@ def waiver_covers(miss: WaiverMiss, deviation: Deviation, arrow: str = "->") -> 
     if miss.has_mother and miss.has_child:
         return value_change(miss.mother, miss.child, deviation, arrow)
     if miss.has_mother:
-        return f"mother value {format_value(miss.mother)}"
-    return f"child value {format_value(miss.child)}"
+        return f"mother value {format_value(miss.mother, None)}"
+    return f"child value {format_value(miss.child, None)}"
 
 
 def value_change(mother: Any, child: Any, deviation: Deviation, arrow: str = "->") -> str:
@@ -128,10 +132,11 @@ def value_change(mother: Any, child: Any, deviation: Deviation, arrow: str = "->
         ) == _tolerance(deviation.child)
         if same_tolerances:
             return (
-                f"{format_value(mother['value'])} {arrow} {format_value(child['value'])} "
+                f"{format_value(mother['value'], None)} {arrow} "
+                f"{format_value(child['value'], None)} "
                 f"{mother['unit']}"
             )
-    return f"{format_value(mother)} {arrow} {format_value(child)}"
+    return f"{format_value(mother, None)} {arrow} {format_value(child, None)}"
 
 
 def _quantity(value: Any) -> bool:

@@ -355,7 +355,7 @@ def _gate_text(deviation: Deviation) -> Markup:
 
 
 def _deviation_row(deviation: Deviation) -> View:
-    mother_text, child_text = format_change(deviation)
+    mother_text, child_text = format_change(deviation, None)
     css, _ = _ROW_CSS[deviation.gate or GateStatus.BLOCKING]
     return {
         "css": css,
@@ -680,7 +680,7 @@ def diff_view(result: DiffResult, audit: AuditTrail) -> View:
 
 def _drift_change(item: DriftItem) -> View:
     change = item.change
-    before, after = format_change(change)
+    before, after = format_change(change, None)
     if item.status == "taken":
         css, status = "taken", "taken"
     elif change.blocking:

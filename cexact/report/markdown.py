@@ -114,7 +114,7 @@ class MarkdownRenderer(Renderer):
             out.write("| Path | Change | Severity | Mother | Child | Detail | Where |\n")
             out.write("|---|---|---|---|---|---|---|\n")
             for deviation in deviations:
-                mother_text, child_text = format_change(deviation)
+                mother_text, child_text = format_change(deviation, None)
                 detail = "; ".join([*waiver_notes(deviation), *filter(None, [deviation.detail])])
                 out.write(
                     f"| {_code(deviation.path)} | {deviation.kind.value} | "
@@ -196,7 +196,7 @@ class MarkdownRenderer(Renderer):
             out.write("\n| Status | Stage | Path | Change | Before | After |\n")
             out.write("|---|---|---|---|---|---|\n")
             for item in result.items:
-                before, after = format_change(item.change)
+                before, after = format_change(item.change, None)
                 out.write(
                     f"| {item.status} | {item.change.stage.display_name} | "
                     f"{_code(item.change.path)} | {item.change.kind.value} | "
@@ -219,7 +219,7 @@ class MarkdownRenderer(Renderer):
             if entry.changes:
                 out.write("\n| Stage | Path | Change | Before | After |\n|---|---|---|---|---|\n")
                 for change in entry.changes:
-                    before, after = format_change(change)
+                    before, after = format_change(change, None)
                     out.write(
                         f"| {change.stage.display_name} | {_code(change.path)} | "
                         f"{change.kind.value} | {_cell(before)} | {_cell(after)} |\n"

@@ -219,7 +219,7 @@ def _locations(locations: Iterable[SourceLocation | None]) -> str:
 
 def _deviation_text(deviation: Deviation, *, with_stage: bool = False) -> Text:
     """`path: mother -> child  (detail)  waived by X`, as one line to wrap."""
-    mother_text, child_text = format_change(deviation)
+    mother_text, child_text = format_change(deviation, None)
     line = Text()
     line.append(deviation.path, style="bold")
     line.append(f": {mother_text} -> {child_text}")
@@ -495,7 +495,7 @@ def _misses(report: FleetReport, outcome: WaiverOutcome) -> list[str]:
         for deviation in check.deviations:
             miss = deviation.waiver_miss
             if deviation.path in outcome.misses and miss is not None and miss.waiver == waiver.id:
-                mother_text, child_text = format_change(deviation)
+                mother_text, child_text = format_change(deviation, None)
                 found.append(
                     f"it covers {waiver_covers(miss, deviation)} only, {deviation.path} is "
                     f"{mother_text} -> {child_text}"
@@ -640,7 +640,7 @@ class TextRenderer(Renderer):
             console.print(Text(f"{stage.display_name} ({len(items)})", style="bold underline"))
             for item in items:
                 change = item.change
-                before, after = format_change(change)
+                before, after = format_change(change, None)
                 line = Text("  ")
                 line.append(
                     f"{item.status:<8}", style="bold red" if item.status == "pending" else "green"
@@ -669,7 +669,7 @@ class TextRenderer(Renderer):
             if entry.note:
                 print_wrapped(console, Text(f"    ({entry.note})", style="dim"), indent=5)
             for change in entry.changes:
-                before, after = format_change(change)
+                before, after = format_change(change, None)
                 line = Text("    ")
                 line.append(f"{change.stage.value:<24}", style="cyan")
                 line.append(

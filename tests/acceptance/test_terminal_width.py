@@ -189,3 +189,18 @@ def test_wrapping_breaks_at_spaces_and_after_separators_never_inside_a_number() 
     kept = (start, plain.index(";", start))
     lines = [line.plain for line in wrap(Text(plain), 20, 2, keep=[kept])]
     assert lines == ["a: 1 open;", "  b: 2 open (3 waived);", "  c: met"]
+
+
+def test_a_long_structured_value_is_shown_whole_to_people_and_cut_in_ci_messages() -> None:
+    from cexact.model import Deviation, DeviationKind, Severity, Stage
+    from cexact.report.formatting import MAX_VALUE_WIDTH, format_change
+
+    value = {"zones": [f"zone-{n}" for n in range(12)]}
+    deviation = Deviation(
+        "steps[s1].equipment[e1].configuration", DeviationKind.CHANGED, Stage.COPY_EXACTLY,
+        Severity.MAJOR, value, {"zones": []}, None, None,
+    )  # fmt: skip
+    whole, _ = format_change(deviation, None)
+    assert whole.endswith('"zone-11"]}') and "…" not in whole
+    cut, _ = format_change(deviation)
+    assert len(cut) == MAX_VALUE_WIDTH and cut.endswith("…")
