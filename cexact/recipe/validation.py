@@ -74,17 +74,6 @@ def recipe_warnings(document: LoadedDocument) -> Iterator[Finding]:
             pending.extend((item, item_node, (*path, i)) for i, item in enumerate(value))
 
 
-def json_path(path: PathKey) -> str:
-    """A path by position: `steps[3].parameters.speed`."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else part
-    return text or "(top level)"
-
-
 def readable_path(document: LoadedDocument, path: PathKey) -> str:
     """A path as people name the place: `steps[S030].parameters.speed`.
 

@@ -44,7 +44,7 @@ from cexact.report.formatting import (
 )
 
 if TYPE_CHECKING:
-    from cexact.commands.match import MatchReport, OutputMatch, SiteStatistics
+    from cexact.commands.match import MatchReport, OutputMatch
 
 
 class Text(RichText):
@@ -236,10 +236,6 @@ def _deviation_text(deviation: Deviation, *, with_stage: bool = False) -> Text:
 # --- measured outputs -------------------------------------------------------------------
 
 
-def _site_statistics(match: OutputMatch) -> list[tuple[str, SiteStatistics]]:
-    return [("mother", match.mother), ("child", match.child)]
-
-
 def _output_block(console: Console, match: OutputMatch) -> None:
     """One measured output: its verdict, both sites' statistics aligned, the tests."""
     heading = Text(f"steps[{match.step}].outputs.{match.output}", style="bold")
@@ -255,7 +251,7 @@ def _output_block(console: Console, match: OutputMatch) -> None:
             f"sd {numbers.short(stats.std)}",
             f"Cpk {'-' if stats.cpk is None else f'{stats.cpk:.2f}'}",
         ]
-        for site, stats in _site_statistics(match)
+        for site, stats in (("mother", match.mother), ("child", match.child))
     ]
     widths = [max(len(row[column]) for row in fields) for column in range(len(fields[0]))]
     for row in fields:
