@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,13 +39,15 @@ MINIMAL_RECIPE = textwrap.dedent(
 
 
 @pytest.fixture(autouse=True)
-def _private_parse_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+def _private_parse_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No test reads or writes the user's real parse cache."""
     monkeypatch.setenv("CEXACT_CACHE_DIR", str(tmp_path_factory.mktemp("parse-cache")))
 
 
 @pytest.fixture(autouse=True)
-def _no_github_step_summary(monkeypatch: pytest.MonkeyPatch):
+def _no_github_step_summary(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test appends to the job summary of a GitHub Actions run it happens to run in."""
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
 
@@ -56,8 +59,12 @@ class CommandResult:
     stderr: str
 
 
+Run = Callable[..., CommandResult]
+"""The `run_cexact` fixture: run `cexact ARGS...` and return what it did."""
+
+
 @pytest.fixture
-def run_cexact(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+def run_cexact(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
     """Run `cexact ARGS...` in this process (fast) and return exit code and output."""
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")

@@ -158,7 +158,7 @@ def test_deviations_match_what_deepdiff_finds(pair: tuple[dict[str, Any], dict[s
 
 def test_the_oracle_sees_an_id_keyed_change() -> None:
     """The path translation itself: a software change inside a keyed list."""
-    mother = {"steps": [{"id": "a", "equipment": [{"id": "e", "software": "1"}]}]}
+    mother: dict[str, Any] = {"steps": [{"id": "a", "equipment": [{"id": "e", "software": "1"}]}]}
     child = copy.deepcopy(mother)
     child["steps"][0]["equipment"][0]["software"] = "2"
     oracle = DeepDiff(_keyed(mother), _keyed(child))

@@ -13,6 +13,7 @@ import pytest
 from cexact.errors import RecipeLoadError, ValidationFailed
 from cexact.model import DeviationKind
 from cexact.recipe import cache as cache_module
+from cexact.recipe import schema_store
 from cexact.recipe.cache import ParseCache, rules_fingerprint
 from cexact.recipe.loader import load_file
 from cexact.recipe.locations import PackedLocations, pack_locations
@@ -172,9 +173,9 @@ def test_a_changed_schema_never_reuses_an_entry_validated_against_the_old_one(
     load_valid_recipe(path, cache=cache)
     sha256 = load_file(path).sha256
     assert cache.lookup(sha256, "recipe", str(path)) is not None
-    original = cache_module.schema_store.schema_text("recipe")
+    original = schema_store.schema_text("recipe")
     rules_fingerprint.cache_clear()
-    monkeypatch.setattr(cache_module.schema_store, "schema_text", lambda name: original + " ")
+    monkeypatch.setattr(schema_store, "schema_text", lambda name: original + " ")
     try:
         assert cache.lookup(sha256, "recipe", str(path)) is None
     finally:
