@@ -29,7 +29,7 @@ from cexact.recipe.loader import (
     LoadedDocument,
     LoadLimits,
 )
-from cexact.recipe.reading import load_recipe_source
+from cexact.recipe.reading import load_recipe_sources
 
 if TYPE_CHECKING:
     from cexact.commands.match import MatchReport
@@ -197,8 +197,7 @@ def compare_sources(
     With `measurements`, a folder of per-site CSV files (`<site>.csv`), the
     sites' measured outputs are matched statistically too.
     """
-    mother_document = load_recipe_source(mother, limits, cache=cache)
-    child_document = load_recipe_source(child, limits, cache=cache)
+    mother_document, child_document = load_recipe_sources((mother, child), limits, cache=cache)
     matching = None
     if measurements is not None:
         from cexact.commands.match import match_sites

@@ -70,6 +70,8 @@ def decode_path(text: str) -> PathKey:
 
 def pack_locations(locations: Mapping[PathKey, Position]) -> tuple[str, list[int]]:
     """Locations as one string of paths and a flat list of line, column pairs."""
+    if isinstance(locations, PackedLocations):
+        return locations.packed()
     keys = _PATH_SEPARATOR.join(encode_path(path) for path in locations)
     positions = [number for position in locations.values() for number in position]
     return keys, positions
@@ -102,6 +104,10 @@ class PackedLocations(Mapping[PathKey, Position]):
             names = self._keys.split(_PATH_SEPARATOR) if self._positions else []
             self._index = dict(zip(names, range(len(names)), strict=True))
         return self._index
+
+    def packed(self) -> tuple[str, list[int]]:
+        """The packed form itself (what `pack_locations` made)."""
+        return self._keys, self._positions
 
     def __getitem__(self, path: PathKey) -> Position:
         i = self._lookup()[encode_path(path)]
