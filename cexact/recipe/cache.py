@@ -39,7 +39,7 @@ from cexact.recipe import schema_store
 from cexact.recipe.loader import LoadedDocument
 from cexact.recipe.locations import PackedLocations, pack_locations, packed_shape_ok
 
-_FORMAT = 3
+_FORMAT = 4
 CACHE_DIR_VARIABLE = "CEXACT_CACHE_DIR"
 
 

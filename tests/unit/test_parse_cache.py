@@ -44,6 +44,9 @@ def cache(tmp_path: Path) -> ParseCache:
     return ParseCache(tmp_path / "cache")
 
 
+FORMAT = cache_module._FORMAT
+
+
 def write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")
@@ -96,7 +99,7 @@ def test_the_users_cache_is_not_touched_by_the_test_suite() -> None:
     [
         b"not marshal data",
         b"",
-        marshal.dumps((3, "x")),
+        marshal.dumps((cache_module._FORMAT, "x")),
         marshal.dumps([1, 2, 3]),
         marshal.dumps((999, "sha", "recipe", {}, "", [])),
     ],
@@ -128,14 +131,18 @@ def test_a_well_formed_entry_of_the_wrong_shape_is_refused(
     document = load_valid_recipe(path, cache=cache)
     (entry,) = entries(cache)
     keys, positions = pack_locations(document.locations)
+    entry.write_bytes(marshal.dumps((FORMAT, document.sha256, "recipe", document.data, keys,
+                                     positions)))  # fmt: skip
+    assert cache.lookup(document.sha256, "recipe", str(path)) is not None  # the control
     for data, packed_keys, packed_positions in (
         ({"cexact": 1, "steps": "not a list"}, keys, positions),  # not a recipe any more
-        (document.data, keys, positions[:-1]),  # positions of odd length
-        (document.data, keys, [*positions, 1, 1]),  # more positions than paths
+        (document.data, keys, positions[:-1]),  # not whole numbers
+        (document.data, keys, positions + bytes(8)),  # more positions than paths
+        (document.data, keys, list(positions)),  # not the packed form
         (document.data, 42, positions),
     ):
         entry.write_bytes(
-            marshal.dumps((3, document.sha256, "recipe", data, packed_keys, packed_positions))
+            marshal.dumps((FORMAT, document.sha256, "recipe", data, packed_keys, packed_positions))
         )
         assert cache.lookup(document.sha256, "recipe", str(path)) is None
 
