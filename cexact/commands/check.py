@@ -21,8 +21,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from cexact.commands.diff import DiffResult, compare_documents
+from cexact.commands.diff import DiffResult, compare_sources
 from cexact.compare.policy import Policy, find_policy, load_policy
+from cexact.compare.stored import is_line_header
 from cexact.compare.waivers import (
     DEFAULT_EXPIRING_WITHIN_DAYS,
     Waiver,
@@ -35,8 +36,8 @@ from cexact.errors import UsageError, ValidationFailed
 from cexact.model import Finding
 from cexact.recipe.cache import ParseCache
 from cexact.recipe.discovery import NOT_CEXACT, discover, is_project_file, schema_name_for
+from cexact.recipe.git_source import RecipeSource
 from cexact.recipe.loader import DEFAULT_LIMITS, LoadLimits, load_bytes, read_source_bytes
-from cexact.recipe.reading import load_valid_recipe
 from cexact.recipe.validation import validate_document
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -122,9 +123,9 @@ def _inspect(path: str, limits: LoadLimits, cache: ParseCache) -> InspectedFile:
     try:
         content = read_source_bytes(Path(path), limits)
         sha256 = hashlib.sha256(content).hexdigest()
-        cached = cache.lookup(sha256, "recipe", path)
-        if cached is not None:
-            return _recipe_summary(path, cached.data)
+        line = cache.lookup_value(_LINE_KIND, sha256)
+        if is_line_header(line):  # a valid recipe seen before: its header is all phase one needs
+            return _recipe_summary(path, {"line": line})
         document = load_bytes(content, path, limits)
     except RecipeLoadError as error:
         finding = Finding(path, error.line, error.column, error.message, error.rule)
@@ -139,8 +140,13 @@ def _inspect(path: str, limits: LoadLimits, cache: ParseCache) -> InspectedFile:
         return InspectedFile(path, kind, (), waivers=waivers_from_document(document))
     if kind == "recipe":
         cache.store("recipe", document)
+        cache.store_value(_LINE_KIND, sha256, document.data["line"])
         return _recipe_summary(path, document.data)
     return InspectedFile(path, kind, ())
+
+
+_LINE_KIND = "recipe-line"
+"""Cached: a valid recipe's `line` header, by the sha256 of the file's bytes."""
 
 
 def _recipe_summary(path: str, data: dict[str, Any]) -> InspectedFile:
@@ -163,27 +169,26 @@ class _PairJob:
 
 
 def _diff_pair(job: _PairJob) -> DiffResult:
-    mother = load_valid_recipe(Path(job.mother), job.limits, cache=job.cache)
-    child = load_valid_recipe(Path(job.child), job.limits, cache=job.cache)
-    matching = None
-    notes: tuple[str, ...] = ()
-    if job.measurements is not None:
-        from cexact.commands.match import match_sites
+    def source(path: str) -> RecipeSource:
+        return RecipeSource(path, read_source_bytes(Path(path), job.limits), None, Path(path))
 
-        matching = match_sites(Path(job.measurements), mother, child, required=False)
-        if matching is None:
-            notes = (f"no measurements for both sites in {job.measurements}: outputs unverified",)
-    result = compare_documents(
-        mother,
-        child,
+    result = compare_sources(
+        source(job.mother),
+        source(job.child),
         required=job.required,
         policy=job.policy,
+        limits=job.limits,
+        cache=job.cache,
         waivers=job.waivers,
         today=job.today,
         expiring_within_days=job.expiring_within_days,
-        matching=matching,
+        measurements=Path(job.measurements) if job.measurements is not None else None,
+        measurements_required=False,
     )
-    return replace(result, notes=result.notes + notes) if notes else result
+    if job.measurements is not None and result.matching is None:
+        note = f"no measurements for both sites in {job.measurements}: outputs unverified"
+        return replace(result, notes=(*result.notes, note))
+    return result
 
 
 # --- The check ------------------------------------------------------------------------

@@ -214,7 +214,9 @@ def test_no_cache_leaves_the_cache_alone(
     check_json(run_cexact, fleet, "--no-cache")
     assert not cache_dir.exists()
     check_json(run_cexact, fleet)
-    assert len(list(cache_dir.iterdir())) == 2
+    entries = sorted(p.name.split("-", 1)[1].rsplit("-", 1)[0] for p in cache_dir.iterdir())
+    # Each recipe, each recipe's line header, and the pair's comparison.
+    assert entries == ["comparison", "recipe", "recipe", "recipe-line", "recipe-line"]
 
 
 @pytest.mark.parametrize("bad", ["0/2", "3/2", "two", "1-2"])
