@@ -192,8 +192,8 @@ def test_configuration_quantities_compare_after_conversion(
         return {"zone": {"setting": quantity}} if nested else {"setting": quantity}
 
     def recipe(quantity: dict[str, Any], role: str) -> dict[str, Any]:
-        line: dict[str, Any] = {"id": "l", "name": "L", "product": "p", "site": role[0], "role": role,
-                "version": "1"}  # fmt: skip
+        line: dict[str, Any] = {"id": "l", "name": "L", "product": "p", "site": role[0],
+                                "role": role, "version": "1"}  # fmt: skip
         if role == "child":
             line["mother"] = {"site": "m", "version": "1"}
         equipment = {
