@@ -24,11 +24,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cexact.recipe import units
+from cexact.recipe.unit_names import unit_table
 from cexact.recipe.units import UnitError
 from tests.conftest import MINIMAL_RECIPE, ROOT, SAMPLE_LINES, Run, diff_files
 from tools.generate_unit_table import TABLE, build_table, pint_registry, render
 
-TABLE_DATA = units.unit_table()
+TABLE_DATA = unit_table()
 ORACLE = pint_registry()
 """pint's default registry plus units.txt: what every answer is checked against."""
 
