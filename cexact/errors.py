@@ -58,6 +58,10 @@ class CexactError(Exception):
         """Lines printed before the message (e.g. each finding); none by default."""
         return ()
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Picklable whatever a subclass's constructor takes (errors cross processes)."""
+        return (_rebuild, (type(self), self.message, dict(self.__dict__)))
+
     @property
     def where(self) -> str:
         """`file:line:col`, as much of it as is known ('' when nothing is)."""
@@ -121,3 +125,10 @@ class GitError(InputError):
     """A git revision or repository cannot be read."""
 
     rule = "git"
+
+
+def _rebuild(kind: type[CexactError], message: str, state: dict[str, object]) -> CexactError:
+    error = kind.__new__(kind)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error

@@ -59,10 +59,12 @@ class CommandResult:
     stderr: str
 
 
+Run = Callable[..., CommandResult]
+"""The `run_cexact` fixture: run `cexact ARGS...` and return what it did."""
+
+
 @pytest.fixture
-def run_cexact(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> Callable[..., CommandResult]:
+def run_cexact(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
     """Run `cexact ARGS...` in this process (fast) and return exit code and output."""
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")

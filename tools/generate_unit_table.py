@@ -32,10 +32,10 @@ import pint
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cexact.recipe import units  # noqa: E402 - after the path is set
+from cexact.recipe import unit_names, units  # noqa: E402 - after the path is set
 
 DEFINITIONS = ROOT / "cexact" / "recipe" / "units.txt"
-TABLE = ROOT / "cexact" / "recipe" / units.TABLE_RESOURCE
+TABLE = ROOT / "cexact" / "recipe" / unit_names.TABLE_RESOURCE
 _WRITABLE_NAME = re.compile(rf"(?:{units.NAME_PATTERN})\Z")
 
 
@@ -64,7 +64,7 @@ def build_table(definitions: Path = DEFINITIONS) -> dict[str, Any]:
     measured: dict[str, dict[str, Any]] = {}
     logarithmic: list[str] = []
     for name, definition in list(registry._units.items()):
-        if units.DEGREE_SIGN in name or not _WRITABLE_NAME.match(name):
+        if unit_names.DEGREE_SIGN in name or not _WRITABLE_NAME.match(name):
             continue
         if definition.is_logarithmic:
             logarithmic.append(name)

@@ -82,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL_ERROR
     finally:
         _restore_sigterm(previous)
+    if result == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
+        _print_error("interrupted")
     return result if isinstance(result, int) else EXIT_OK
 
 

@@ -29,8 +29,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from cexact.commands.diff import DiffResult, compare_documents
+from cexact.commands.diff import DiffResult, compare_sources
 from cexact.compare.policy import Policy, find_policy, load_policy
+from cexact.compare.stored import is_line_header
 from cexact.compare.waivers import (
     DEFAULT_EXPIRING_WITHIN_DAYS,
     WAIVER_FILE_NAME,
@@ -44,15 +45,20 @@ from cexact.errors import UsageError, ValidationFailed
 from cexact.model import AppliedFile, Finding
 from cexact.recipe.cache import ParseCache
 from cexact.recipe.discovery import NOT_CEXACT, discover, is_project_file, schema_name_for
-from cexact.recipe.git_source import GitProvenance, git_blob_sha, working_tree_provenances
+from cexact.recipe.git_source import (
+    GitProvenance,
+    RecipeSource,
+    git_blob_sha,
+    working_tree_provenances,
+)
 from cexact.recipe.loader import (
     DEFAULT_LIMITS,
     LoadedDocument,
     LoadLimits,
     load_bytes,
+    load_file,
     read_source_bytes,
 )
-from cexact.recipe.reading import load_valid_recipe
 from cexact.recipe.validation import validate_document
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -217,9 +223,9 @@ def _inspect(path: str, limits: LoadLimits, cache: ParseCache) -> InspectedFile:
     try:
         content = read_source_bytes(Path(path), limits)
         sha256 = hashlib.sha256(content).hexdigest()
-        cached = cache.lookup(sha256, "recipe", path)
-        if cached is not None:
-            return _recipe_file(cached, (), git_blob_sha(content))
+        line = cache.lookup_value(_LINE_KIND, sha256)
+        if is_line_header(line):  # a valid recipe seen before: its header is all phase one needs
+            return _known_recipe(path, line, sha256, git_blob_sha(content))
         document = load_bytes(content, path, limits)
     except RecipeLoadError as error:
         finding = Finding(path, error.line, error.column, error.message, error.rule)
@@ -237,8 +243,20 @@ def _inspect(path: str, limits: LoadLimits, cache: ParseCache) -> InspectedFile:
     if kind == "recipe":
         if not findings:
             cache.store("recipe", document)
+            cache.store_value(_LINE_KIND, sha256, document.data["line"])
         return _recipe_file(document, findings, git_blob_sha(content))
     return InspectedFile(path, kind, findings, sha256=sha256)
+
+
+_LINE_KIND = "recipe-line"
+"""Cached: a valid recipe's `line` header, by the sha256 of the file's bytes."""
+
+
+def _known_recipe(path: str, line: dict[str, Any], sha256: str, git_blob: str) -> InspectedFile:
+    """A valid recipe seen before, from its cached header (where `line.id` is: not known)."""
+    return InspectedFile(
+        path, "recipe", (), line["id"], line["site"], line["role"], sha256=sha256, git_blob=git_blob
+    )
 
 
 def _recipe_file(
@@ -297,32 +315,29 @@ class _PairJob:
 
 
 def _diff_pair(job: _PairJob) -> DiffResult:
-    mother = load_valid_recipe(Path(job.mother), job.limits, cache=job.cache)
-    child = load_valid_recipe(Path(job.child), job.limits, cache=job.cache)
-    matching = None
-    notes: tuple[str, ...] = ()
-    if job.measurements is not None:
-        from cexact.commands.match import match_sites
+    def source(path: str, provenance: GitProvenance | None) -> RecipeSource:
+        return RecipeSource(path, read_source_bytes(Path(path), job.limits), provenance, Path(path))
 
-        matching = match_sites(Path(job.measurements), mother, child, required=False)
-        if matching is None:
-            notes = (f"no measurements for both sites in {job.measurements}: outputs unverified",)
-    result = compare_documents(
-        mother,
-        child,
+    result = compare_sources(
+        source(job.mother, job.mother_provenance),
+        source(job.child, job.child_provenance),
         required=job.required,
         policy=job.policy,
+        limits=job.limits,
+        cache=job.cache,
         waivers=job.waivers,
         waiver_files=job.waiver_files,
         today=job.today,
         expiring_within_days=job.expiring_within_days,
-        matching=matching,
-        mother_provenance=job.mother_provenance,
-        child_provenance=job.child_provenance,
+        measurements=Path(job.measurements) if job.measurements is not None else None,
+        measurements_required=False,
     )
+    notes: tuple[str, ...] = ()
+    if job.measurements is not None and result.matching is None:
+        notes = (f"no measurements for both sites in {job.measurements}: outputs unverified",)
     if notes or job.waivers_not_applied:
         return replace(
-            result, notes=result.notes + notes, waivers_not_applied=job.waivers_not_applied
+            result, notes=(*result.notes, *notes), waivers_not_applied=job.waivers_not_applied
         )
     return result
 
@@ -619,7 +634,7 @@ def _no_mother(
     """At the child's `line.id`: no mother, and the nearest line id that has one."""
     nearest = difflib.get_close_matches(line_id, with_mother, n=1, cutoff=0.6)
     hint = f"; did you mean {nearest[0]!r}?" if nearest else ""
-    line, column = child.line_id_at or (1, 1)
+    line, column = _line_id_position(child)
     return Finding(
         child.path,
         line,
@@ -633,7 +648,7 @@ def _no_mother(
 def _several_mothers(line_id: str, mothers: Sequence[InspectedFile]) -> Iterable[Finding]:
     first = mothers[0].path
     for extra in mothers[1:]:
-        line, column = extra.line_id_at or (1, 1)
+        line, column = _line_id_position(extra)
         yield Finding(
             extra.path,
             line,
@@ -642,6 +657,19 @@ def _several_mothers(line_id: str, mothers: Sequence[InspectedFile]) -> Iterable
             "fleet",
             "line.id",
         )
+
+
+def _line_id_position(recipe: InspectedFile) -> tuple[int, int]:
+    """Where the recipe's `line.id` is written; read again for a recipe known from the cache
+    (this is for the rare finding about a line, not for every file)."""
+    if recipe.line_id_at is not None:
+        return recipe.line_id_at
+    from cexact.errors import RecipeLoadError
+
+    try:
+        return load_file(Path(recipe.path)).position_of(("line", "id")) or (1, 1)
+    except RecipeLoadError:
+        return (1, 1)
 
 
 def _waivers_not_applied(

@@ -6,16 +6,18 @@ Returns one `DiffResult`; renderers turn it into terminal text, JSON, Markdown.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cexact.compare import gate
+from cexact.compare import gate, stored
 from cexact.compare.classify import classify
 from cexact.compare.differ import RecipeDiffer
 from cexact.compare.gate import StageCount
 from cexact.compare.policy import DEFAULT_POLICY, Policy
+from cexact.compare.stored import StoredComparison, comparison_key
 from cexact.compare.waivers import (
     DEFAULT_EXPIRING_WITHIN_DAYS,
     Waiver,
@@ -29,7 +31,6 @@ from cexact.recipe.loader import (
     LoadedDocument,
     LoadLimits,
 )
-from cexact.recipe.reading import load_recipe_source
 
 if TYPE_CHECKING:
     from cexact.commands.match import MatchReport
@@ -56,14 +57,24 @@ class RecipeSummary:
 
     @classmethod
     def of(cls, document: LoadedDocument, provenance: GitProvenance | None = None) -> RecipeSummary:
-        line = document.data["line"]
+        return cls.of_line(document.source, document.data["line"], document.sha256, provenance)
+
+    @classmethod
+    def of_line(
+        cls,
+        path: str,
+        line: dict[str, Any],
+        sha256: str,
+        provenance: GitProvenance | None = None,
+    ) -> RecipeSummary:
+        """From a valid recipe's `line` header."""
         return cls(
-            path=document.source,
+            path=path,
             line_id=line["id"],
             site=line["site"],
             role=line["role"],
             version=line["version"],
-            sha256=document.sha256,
+            sha256=sha256,
             commit=provenance.commit if provenance else None,
             dirty=provenance.dirty if provenance else None,
         )
@@ -142,30 +153,67 @@ def compare_documents(
     (the files `waivers` were read from) and the policy's project file are
     recorded for the audit trail.
     """
-    today = today or datetime.date.today()
+    comparison = StoredComparison(
+        mother.data["line"],
+        child.data["line"],
+        classified_deviations(mother, child, policy, matching),
+    )
+    return decide(
+        comparison,
+        RecipeSummary.of(mother, mother_provenance),
+        RecipeSummary.of(child, child_provenance),
+        required=required,
+        policy=policy,
+        waivers=waivers,
+        waiver_files=waiver_files,
+        today=today,
+        expiring_within_days=expiring_within_days,
+        matching=matching,
+    )
+
+
+def classified_deviations(
+    mother: LoadedDocument,
+    child: LoadedDocument,
+    policy: Policy,
+    matching: MatchReport | None = None,
+) -> tuple[Deviation, ...]:
+    """Every deviation of the child from the mother, classified and ordered."""
     differences = RecipeDiffer(annotated_schema("recipe")).diff(mother.data, child.data)
+    return classify(differences, policy, mother, child, _measured_deviations(matching))
+
+
+def decide(
+    comparison: StoredComparison,
+    mother: RecipeSummary,
+    child: RecipeSummary,
+    *,
+    required: Stage | None = None,
+    policy: Policy = DEFAULT_POLICY,
+    waivers: Sequence[Waiver] = (),
+    waiver_files: Sequence[AppliedFile] = (),
+    today: datetime.date | None = None,
+    expiring_within_days: int = DEFAULT_EXPIRING_WITHIN_DAYS,
+    matching: MatchReport | None = None,
+) -> DiffResult:
+    """Apply waivers and the gate to a comparison's deviations: the result, with the
+    project file (the policy's) and the waiver files applied recorded."""
+    today = today or datetime.date.today()
+    line_id, site = comparison.child_line["id"], comparison.child_line["site"]
     deviations, outcomes = apply_waivers(
-        classify(
-            differences,
-            policy,
-            mother,
-            child,
-            _measured_deviations(matching),
-        ),
+        comparison.deviations,
         waivers,
-        line_id=child.data["line"]["id"],
-        site=child.data["line"]["site"],
+        line_id=line_id,
+        site=site,
         today=today,
         expiring_within_days=expiring_within_days,
     )
     return DiffResult(
-        mother=RecipeSummary.of(mother, mother_provenance),
-        child=RecipeSummary.of(child, child_provenance),
-        required=required
-        or policy.required_for(child.data["line"]["id"], child.data["line"]["site"])
-        or DEFAULT_REQUIRED_STAGE,
+        mother=mother,
+        child=child,
+        required=required or policy.required_for(line_id, site) or DEFAULT_REQUIRED_STAGE,
         deviations=deviations,
-        notes=tuple(_transfer_notes(mother.data, child.data)),
+        notes=tuple(_transfer_notes(comparison.mother_line, comparison.child_line)),
         waivers=outcomes,
         today=today,
         matching=matching,
@@ -175,20 +223,20 @@ def compare_documents(
 
 
 def _transfer_notes(mother: dict[str, Any], child: dict[str, Any]) -> Iterable[str]:
-    """Things an engineer should know about the pair that are not deviations."""
-    reference = child["line"].get("mother")
-    if child["line"]["role"] != "child":
-        yield f"the second recipe's role is {child['line']['role']!r}, not 'child'"
+    """Things an engineer should know about the pair that are not deviations (`line`s)."""
+    reference = child.get("mother")
+    if child["role"] != "child":
+        yield f"the second recipe's role is {child['role']!r}, not 'child'"
     if reference is not None:
-        if reference["site"] != mother["line"]["site"]:
+        if reference["site"] != mother["site"]:
             yield (
                 f"the child names mother site {reference['site']!r}; "
-                f"compared with {mother['line']['site']!r}"
+                f"compared with {mother['site']!r}"
             )
-        if reference["version"] != mother["line"]["version"]:
+        if reference["version"] != mother["version"]:
             yield (
                 f"the child was transferred from mother version {reference['version']}; "
-                f"compared with version {mother['line']['version']}"
+                f"compared with version {mother['version']}"
             )
 
 
@@ -203,32 +251,79 @@ def compare_sources(
     waivers: Sequence[Waiver] = (),
     waiver_files: Sequence[AppliedFile] = (),
     today: datetime.date | None = None,
+    expiring_within_days: int = DEFAULT_EXPIRING_WITHIN_DAYS,
     measurements: Path | None = None,
+    measurements_required: bool = True,
 ) -> DiffResult:
     """Compare recipes read from files or git revisions, recording their provenance.
 
     With `measurements`, a folder of per-site CSV files (`<site>.csv`), the
-    sites' measured outputs are matched statistically too.
+    sites' measured outputs are matched statistically too (a site without a
+    file is a usage error when `measurements_required`, else not matched).
+    With a `cache`, a pair compared before (same bytes, same classification
+    rules) is not loaded again: its stored deviations get today's waivers.
     """
-    mother_document = load_recipe_source(mother, limits, cache=cache)
-    child_document = load_recipe_source(child, limits, cache=cache)
+
+    def settle(
+        comparison: StoredComparison,
+        mother_summary: RecipeSummary,
+        child_summary: RecipeSummary,
+        matching: MatchReport | None = None,
+    ) -> DiffResult:
+        return decide(
+            comparison,
+            mother_summary,
+            child_summary,
+            required=required,
+            policy=policy,
+            waivers=waivers,
+            waiver_files=waiver_files,
+            today=today,
+            expiring_within_days=expiring_within_days,
+            matching=matching,
+        )
+
+    if measurements is None and cache is not None:
+        key = comparison_key(_sha256(mother), _sha256(child), policy)
+        found = stored.unpack(cache.lookup_value(stored.KIND, key), mother.display, child.display)
+        if found is not None:
+            return settle(
+                found,
+                RecipeSummary.of_line(
+                    mother.display, found.mother_line, _sha256(mother), mother.provenance
+                ),
+                RecipeSummary.of_line(
+                    child.display, found.child_line, _sha256(child), child.provenance
+                ),
+            )
+    from cexact.recipe.reading import load_recipe_sources  # YAML and validation: on a miss
+
+    mother_document, child_document = load_recipe_sources((mother, child), limits, cache=cache)
     matching = None
     if measurements is not None:
         from cexact.commands.match import match_sites
 
-        matching = match_sites(measurements, mother_document, child_document, required=True)
-    return compare_documents(
-        mother_document,
-        child_document,
-        matching=matching,
-        required=required,
-        policy=policy,
-        waivers=waivers,
-        waiver_files=waiver_files,
-        today=today,
-        mother_provenance=mother.provenance,
-        child_provenance=child.provenance,
+        matching = match_sites(
+            measurements, mother_document, child_document, required=measurements_required
+        )
+    comparison = StoredComparison(
+        mother_document.data["line"],
+        child_document.data["line"],
+        classified_deviations(mother_document, child_document, policy, matching),
     )
+    if matching is None and cache is not None:
+        key = comparison_key(mother_document.sha256, child_document.sha256, policy)
+        cache.store_value(stored.KIND, key, stored.pack(comparison, mother.display, child.display))
+    return settle(
+        comparison,
+        RecipeSummary.of(mother_document, mother.provenance),
+        RecipeSummary.of(child_document, child.provenance),
+        matching,
+    )
+
+
+def _sha256(source: RecipeSource) -> str:
+    return hashlib.sha256(source.content).hexdigest()
 
 
 def _measured_deviations(matching: MatchReport | None) -> tuple[Deviation, ...]:

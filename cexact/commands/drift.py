@@ -30,7 +30,7 @@ from cexact.model import Deviation, Stage
 from cexact.recipe.cache import ParseCache
 from cexact.recipe.git_source import GitProvenance, GitRepository, RecipeSource, open_repository
 from cexact.recipe.loader import DEFAULT_LIMITS, LoadLimits
-from cexact.recipe.reading import load_recipe_source
+from cexact.recipe.reading import load_recipe_source, load_recipe_sources
 
 DriftStatus = Literal["pending", "taken"]
 PENDING: DriftStatus = "pending"
@@ -117,8 +117,7 @@ def compute_drift(
     `mother` is the mother recipe now (usually the working-tree file); its
     history is read from `repo`, starting at the commit `mother` was read at.
     """
-    child_document = load_recipe_source(child, limits, cache=cache)
-    mother_now = load_recipe_source(mother, limits, cache=cache)
+    child_document, mother_now = load_recipe_sources((child, mother), limits, cache=cache)
     reference = child_document.data["line"].get("mother")
     if reference is None:
         raise InputError(

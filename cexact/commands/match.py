@@ -46,6 +46,7 @@ import numpy.typing as npt
 
 from cexact.compare.match_settings import DEFAULT_SETTINGS, MatchSettings, margin_for
 from cexact.compare.statistics import SampleSummaries, tost_welch, variance_ratio_test
+from cexact.errors import InputError
 from cexact.model import Deviation, DeviationKind, Severity, SourceLocation, Stage
 from cexact.recipe import units
 from cexact.recipe.loader import LoadedDocument
@@ -206,8 +207,14 @@ def _values(data: MeasurementSet, key: OutputKey, unit: str) -> FloatArray | Non
     array = np.asarray(values, dtype=np.float64)
     source_unit = data.units.get(key, unit)
     if source_unit != unit:  # a set read against another recipe
-        offset = units.convert(0.0, source_unit, unit)
-        array = array * (units.convert(1.0, source_unit, unit) - offset) + offset
+        scale, offset = units.conversion(source_unit, unit)
+        with np.errstate(over="ignore", invalid="ignore"):
+            array = array * scale + offset
+        if not np.isfinite(array).all():
+            raise InputError(
+                f"{data.source}: measurements of steps[{key[0]}].outputs.{key[1]} in "
+                f"{source_unit} are out of range in {unit}"
+            )
     return array
 
 

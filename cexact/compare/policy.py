@@ -10,9 +10,7 @@ from pathlib import Path
 from cexact.errors import UsageError, ValidationFailed
 from cexact.model import NOT_COMPARED, AppliedFile, Stage
 from cexact.recipe.discovery import PROJECT_FILE_NAME
-from cexact.recipe.loader import load_file
 from cexact.recipe.paths import PathPattern
-from cexact.recipe.validation import validate_document
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +108,9 @@ DEFAULT_POLICY = Policy()
 
 
 def load_policy(path: Path) -> Policy:
+    from cexact.recipe.loader import load_file
+    from cexact.recipe.validation import validate_document
+
     document = load_file(path)
     findings = validate_document(document, "project")
     if findings:

@@ -22,9 +22,8 @@ from typing import Any
 from cexact.errors import ValidationFailed
 from cexact.model import AppliedFile, Deviation, SourceLocation, WaiverMiss, WaiverMissReason
 from cexact.recipe import units
-from cexact.recipe.loader import LoadedDocument, load_file
+from cexact.recipe.loader import LoadedDocument
 from cexact.recipe.paths import PathPattern
-from cexact.recipe.validation import validate_document
 
 DEFAULT_EXPIRING_WITHIN_DAYS = 30
 WAIVER_FILE_NAME = "waivers.yaml"
@@ -159,6 +158,9 @@ class WaiverFile:
 
 def read_waiver_file(path: Path) -> WaiverFile:
     """One waiver file; ValidationFailed with located findings if invalid."""
+    from cexact.recipe.loader import load_file
+    from cexact.recipe.validation import validate_document
+
     document = load_file(path)
     findings = validate_document(document, "waivers")
     if findings:

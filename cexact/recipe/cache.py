@@ -33,13 +33,14 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from cexact import __version__
 from cexact.recipe import schema_store
 from cexact.recipe.loader import LoadedDocument
 from cexact.recipe.locations import PackedLocations, pack_locations, packed_shape_ok
 
-_FORMAT = 3
+_FORMAT = 4
 CACHE_DIR_VARIABLE = "CEXACT_CACHE_DIR"
 
 
@@ -87,6 +88,37 @@ class ParseCache:
             temporary.replace(path)
 
 
+    # --- small derived values, each bound to the key it was made for ----------------
+
+    def value_path(self, kind: str, key: str) -> Path:
+        return self.directory / f"{key}-{kind}-{_sources_fingerprint()}.marshal"
+
+    def lookup_value(self, kind: str, key: str) -> Any:
+        """A value stored under (`kind`, `key`); None if absent or not made for that key.
+
+        The caller checks the value's shape before it trusts it.
+        """
+        try:
+            entry = marshal.loads(self.value_path(kind, key).read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+        if not (isinstance(entry, tuple) and len(entry) == 4):
+            return None
+        version, claimed_kind, claimed_key, value = entry
+        if (version, claimed_kind, claimed_key) != (_FORMAT, kind, key):
+            return None
+        return value
+
+    def store_value(self, kind: str, key: str, value: Any) -> None:
+        """Remember a derived value (marshal-able plain data); failing to write is no error."""
+        path = self.value_path(kind, key)
+        with contextlib.suppress(OSError, ValueError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_bytes(marshal.dumps((_FORMAT, kind, key, value)))
+            temporary.replace(path)
+
+
 def _entry_fits(entry: object, sha256: str, schema_name: str) -> bool:
     """Whether an unmarshalled entry is one this cexact wrote for these bytes."""
     if not (isinstance(entry, tuple) and len(entry) == 6):
@@ -102,6 +134,8 @@ def _entry_fits(entry: object, sha256: str, schema_name: str) -> bool:
 
 _RULE_SOURCES = ("cexact.recipe",)
 """Packages whose Python source decides what a cached document holds."""
+_DERIVED_SOURCES = ("cexact.recipe", "cexact.compare")
+"""Packages whose Python source decides what a derived value (a comparison) holds."""
 
 
 @cache
@@ -109,10 +143,24 @@ def rules_fingerprint(schema_name: str) -> str:
     """What a cached 'valid' depends on besides the file's bytes."""
     digest = hashlib.sha256(__version__.encode())
     digest.update(schema_store.schema_text(schema_name).encode())
-    for package in _RULE_SOURCES:
+    _digest_sources(digest, _RULE_SOURCES)
+    return digest.hexdigest()[:16]
+
+
+@cache
+def _sources_fingerprint() -> str:
+    """What a derived value depends on besides its key: every schema and the rules' source."""
+    digest = hashlib.sha256(__version__.encode())
+    for name in schema_store.SCHEMA_NAMES:
+        digest.update(schema_store.schema_text(name).encode())
+    _digest_sources(digest, _DERIVED_SOURCES)
+    return digest.hexdigest()[:16]
+
+
+def _digest_sources(digest: Any, packages: tuple[str, ...]) -> None:
+    for package in packages:
         root = files(package)
         for name in sorted(item.name for item in root.iterdir()):
-            if name.endswith((".py", ".json")):  # the rules, and the unit table
+            if name.endswith((".py", ".json", ".txt")):  # the rules, and the unit table
                 digest.update(name.encode())
                 digest.update(root.joinpath(name).read_bytes())
-    return digest.hexdigest()[:16]

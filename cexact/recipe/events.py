@@ -136,6 +136,7 @@ class EventBuilder:
         stack = self._stack
         locations = self.locations
         plain = self._scalars.plain
+        resolved = self._scalars.resolved
         known_keys = self._known_keys
         frame: _Open | None = None
         while True:
@@ -156,10 +157,13 @@ class EventBuilder:
                         continue
                     if event.tag is None and event.anchor is None and event.implicit[0]:
                         key = frame.key
-                        try:
-                            value = plain(event.value)
-                        except ScalarError as error:
-                            raise self.fail(str(error), event.start_mark) from None
+                        text = event.value
+                        value = resolved.get(text, _NO_KEY)
+                        if value is _NO_KEY:
+                            try:
+                                value = plain(text)
+                            except ScalarError as error:
+                                raise self.fail(str(error), event.start_mark) from None
                         if key in VERSION_KEYS and type(value) in (int, float):
                             value = self._scalar_value(event, frame)  # words the refusal
                         frame.container[key] = value

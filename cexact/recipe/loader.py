@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 from cexact.errors import InputError, RecipeLoadError
-from cexact.recipe.events import EMPTY, EventBuilder
 from cexact.recipe.locations import PathKey, Position
 
 
@@ -118,6 +117,8 @@ def load_bytes(content: bytes, source: str, limits: LoadLimits = DEFAULT_LIMITS)
     """Load one YAML document from `content`; `source` names it in messages."""
     if len(content) > limits.max_bytes:
         raise RecipeLoadError(f"file is over the {limits.max_bytes:,}-byte limit", file=source)
+    from cexact.recipe.events import EMPTY, EventBuilder  # PyYAML: only when YAML is read
+
     text = decode_utf8(content, source)
     builder = EventBuilder(
         source, max_depth=limits.max_depth, max_alias_nodes=limits.max_alias_nodes

@@ -14,6 +14,7 @@ so splitting on a separator can never cut a key.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -68,21 +69,28 @@ def decode_path(text: str) -> PathKey:
     )
 
 
-def pack_locations(locations: Mapping[PathKey, Position]) -> tuple[str, list[int]]:
-    """Locations as one string of paths and a flat list of line, column pairs."""
+_NUMBERS = "i"
+"""The array type code of the packed line and column numbers (4-byte integers)."""
+
+
+def pack_locations(locations: Mapping[PathKey, Position]) -> tuple[str, bytes]:
+    """Locations as one string of paths and the bytes of a flat array of line, column pairs."""
+    if isinstance(locations, PackedLocations):
+        return locations.packed()
     keys = _PATH_SEPARATOR.join(encode_path(path) for path in locations)
-    positions = [number for position in locations.values() for number in position]
-    return keys, positions
+    numbers = array(_NUMBERS, [number for position in locations.values() for number in position])
+    return keys, numbers.tobytes()
 
 
 def packed_shape_ok(keys: object, positions: object) -> bool:
     """Whether `keys`, `positions` have the shape `pack_locations` makes."""
-    if not (isinstance(keys, str) and isinstance(positions, list)):
+    if not (isinstance(keys, str) and isinstance(positions, bytes)):
         return False
-    if len(positions) % 2 or not all(type(number) is int for number in positions):
+    pair = 2 * array(_NUMBERS).itemsize
+    if len(positions) % pair:
         return False
     count = keys.count(_PATH_SEPARATOR) + 1 if positions else 0
-    return count == len(positions) // 2
+    return count == len(positions) // pair
 
 
 class PackedLocations(Mapping[PathKey, Position]):
@@ -92,9 +100,11 @@ class PackedLocations(Mapping[PathKey, Position]):
     only when the first one is asked for.
     """
 
-    def __init__(self, keys: str, positions: list[int]) -> None:
+    def __init__(self, keys: str, positions: bytes) -> None:
         self._keys = keys
-        self._positions = positions
+        self._packed = positions
+        self._positions = array(_NUMBERS)
+        self._positions.frombytes(positions)
         self._index: dict[str, int] | None = None
 
     def _lookup(self) -> dict[str, int]:
@@ -102,6 +112,10 @@ class PackedLocations(Mapping[PathKey, Position]):
             names = self._keys.split(_PATH_SEPARATOR) if self._positions else []
             self._index = dict(zip(names, range(len(names)), strict=True))
         return self._index
+
+    def packed(self) -> tuple[str, bytes]:
+        """The packed form itself (what `pack_locations` made)."""
+        return self._keys, self._packed
 
     def __getitem__(self, path: PathKey) -> Position:
         i = self._lookup()[encode_path(path)]

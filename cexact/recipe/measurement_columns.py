@@ -25,7 +25,7 @@ import numpy.typing as npt
 from cexact.errors import InputError, ValidationFailed
 from cexact.model import Finding
 from cexact.recipe.csv_rows import RowBlock
-from cexact.recipe.units import UnitError, convert, is_valid_unit
+from cexact.recipe.units import UnitError, conversion, is_valid_unit
 
 if TYPE_CHECKING:
     from cexact.recipe.measurements import OutputKey, RecipeOutput
@@ -348,8 +348,7 @@ class ColumnChecker:
             result = f"unit {unit!r} is not a known unit"
         else:
             try:
-                offset = convert(0.0, unit, target)
-                result = (convert(1.0, unit, target) - offset, offset)
+                result = conversion(unit, target)
             except UnitError:
                 result = f"unit {unit!r} cannot be converted to the output's unit {target!r}"
         self.conversions[(unit, target)] = result

@@ -164,20 +164,25 @@ def resolve_tagged(value: str, tag: str) -> Any:
 class ScalarReader:
     """Plain scalars resolved once per distinct text (a load's own memo)."""
 
-    __slots__ = ("_memo",)
+    __slots__ = ("_refused", "resolved")
 
     def __init__(self) -> None:
-        self._memo: dict[str, Any] = {}
+        self.resolved: dict[str, Any] = {}
+        """Plain scalars read so far and what they mean (a hot loop may look here first)."""
+        self._refused: dict[str, ScalarError] = {}
 
     def plain(self, value: str) -> Any:
         """The value of a plain scalar; ScalarError for what cexact refuses."""
-        try:
-            found = self._memo[value]
-        except KeyError:
-            found = self._memo[value] = self._read(value)
-        if isinstance(found, ScalarError):
-            raise found
-        return found
+        if value in self.resolved:
+            return self.resolved[value]
+        refused = self._refused.get(value)
+        if refused is None:
+            found = self._read(value)
+            if not isinstance(found, ScalarError):
+                self.resolved[value] = found
+                return found
+            refused = self._refused[value] = found
+        raise refused
 
     @staticmethod
     def _read(value: str) -> Any:

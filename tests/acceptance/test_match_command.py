@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tests.conftest import SAMPLE_LINES, SCHEMA_DIR
+from tests.conftest import SAMPLE_LINES, SCHEMA_DIR, Run
 
 MEASUREMENTS = SAMPLE_LINES / "measurements"
 MOTHER = SAMPLE_LINES / "cell-4680" / "mother.yaml"
@@ -27,7 +27,7 @@ EXPECTED_VERDICTS = {
 }
 
 
-def test_match_judges_every_output_and_fails_on_a_mismatch(run_cexact) -> None:
+def test_match_judges_every_output_and_fails_on_a_mismatch(run_cexact: Run) -> None:
     result = run_cexact(
         "match",
         MEASUREMENTS / "ochang-kr.csv",
@@ -48,7 +48,7 @@ def test_match_judges_every_output_and_fails_on_a_mismatch(run_cexact) -> None:
     assert report["summary"]["unverified"] == len(report["unverified"]) > 0
 
 
-def test_match_prints_a_table_in_the_terminal(run_cexact) -> None:
+def test_match_prints_a_table_in_the_terminal(run_cexact: Run) -> None:
     result = run_cexact(
         "match", MEASUREMENTS / "ochang-kr.csv", MEASUREMENTS / "arizona-us.csv", "--recipe", MOTHER
     )
@@ -58,7 +58,7 @@ def test_match_prints_a_table_in_the_terminal(run_cexact) -> None:
     assert "insufficient-data" in result.stdout
 
 
-def test_diff_with_measurements_folds_the_verdicts_into_the_stage(run_cexact) -> None:
+def test_diff_with_measurements_folds_the_verdicts_into_the_stage(run_cexact: Run) -> None:
     policy = SAMPLE_LINES / "cexact.yaml"  # Arizona's ramp-up gate
     args = ("diff", MOTHER, ARIZONA, "-f", "json", "--today", TODAY, "--policy", policy)
     without = json.loads(run_cexact(*args).stdout)
@@ -81,7 +81,7 @@ def test_diff_with_measurements_folds_the_verdicts_into_the_stage(run_cexact) ->
     assert len(report["matching"]["outputs"]) == len(EXPECTED_VERDICTS)
 
 
-def test_check_with_measurements_notes_sites_without_data(run_cexact) -> None:
+def test_check_with_measurements_notes_sites_without_data(run_cexact: Run) -> None:
     result = run_cexact(
         "check", SAMPLE_LINES, "--measurements", MEASUREMENTS, "-f", "json", "--today", TODAY
     )
@@ -93,7 +93,7 @@ def test_check_with_measurements_notes_sites_without_data(run_cexact) -> None:
     assert any("no measurements" in note for note in sites["wroclaw-pl"]["notes"])
 
 
-def test_html_and_markdown_carry_the_measured_outputs(run_cexact, tmp_path: Path) -> None:
+def test_html_and_markdown_carry_the_measured_outputs(run_cexact: Run, tmp_path: Path) -> None:
     common = ("diff", MOTHER, ARIZONA, "--measurements", MEASUREMENTS, "--today", TODAY)
     run_cexact(*common, "-f", "html", "-o", tmp_path / "r.html")
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
@@ -123,7 +123,7 @@ def test_html_and_markdown_carry_the_measured_outputs(run_cexact, tmp_path: Path
 
 
 def test_a_site_without_a_measurement_file_is_a_usage_error_in_diff(
-    run_cexact, tmp_path: Path
+    run_cexact: Run, tmp_path: Path
 ) -> None:
     folder = tmp_path / "m"
     folder.mkdir()
@@ -134,7 +134,7 @@ def test_a_site_without_a_measurement_file_is_a_usage_error_in_diff(
 
 
 def test_a_bad_row_is_reported_with_its_line_and_nothing_is_compared(
-    run_cexact, tmp_path: Path
+    run_cexact: Run, tmp_path: Path
 ) -> None:
     child = tmp_path / "arizona-us.csv"
     lines = (MEASUREMENTS / "arizona-us.csv").read_text(encoding="utf-8").splitlines()
@@ -150,7 +150,7 @@ def test_a_bad_row_is_reported_with_its_line_and_nothing_is_compared(
 
 
 @pytest.mark.parametrize("fmt", ["junit", "sarif", "github", "html"])
-def test_formats_without_a_match_view_say_so(run_cexact, fmt: str) -> None:
+def test_formats_without_a_match_view_say_so(run_cexact: Run, fmt: str) -> None:
     result = run_cexact(
         "match",
         MEASUREMENTS / "ochang-kr.csv",

@@ -8,11 +8,11 @@ import pytest
 import yaml
 
 from cexact.recipe.schema_store import SCHEMA_NAMES
-from tests.conftest import ROOT, SCHEMA_DIR
+from tests.conftest import ROOT, SCHEMA_DIR, Run
 
 
 @pytest.mark.parametrize("name", SCHEMA_NAMES)
-def test_every_schema_is_printed_and_is_a_2020_12_schema(run_cexact, name: str) -> None:
+def test_every_schema_is_printed_and_is_a_2020_12_schema(run_cexact: Run, name: str) -> None:
     result = run_cexact("schema", name)
     assert result.exit_code == 0, result.stderr
     schema = json.loads(result.stdout)
@@ -25,7 +25,7 @@ def test_every_shipped_schema_file_is_listed() -> None:
     assert files == set(SCHEMA_NAMES)
 
 
-def test_the_pre_commit_hooks_run_real_commands(run_cexact) -> None:
+def test_the_pre_commit_hooks_run_real_commands(run_cexact: Run) -> None:
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert {hook["id"] for hook in hooks} == {"cexact-validate", "cexact-check"}
     for hook in hooks:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.conftest import Run
 from tests.git_repos import GitRepoBuilder, recipe
 
 
 def test_log_survives_separators_and_escapes_in_authors_and_subjects(
-    run_cexact, tmp_path: Path
+    run_cexact: Run, tmp_path: Path
 ) -> None:
     """Issue 13.14: an author name holding \\x1f broke `log --since`'s parsing."""
     builder = GitRepoBuilder(tmp_path / "repo")
@@ -27,7 +28,7 @@ def test_log_survives_separators_and_escapes_in_authors_and_subjects(
     assert "\x1b" not in markdown.stdout
 
 
-def test_drift_refuses_an_ambiguous_mother(run_cexact, tmp_path: Path) -> None:
+def test_drift_refuses_an_ambiguous_mother(run_cexact: Run, tmp_path: Path) -> None:
     """Issue 13.16: drift took the alphabetically first mother, a symlink out of the repo."""
     builder = GitRepoBuilder(tmp_path / "repo")
     builder.write("a-mother.yaml", recipe())

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MINIMAL_RECIPE
+from tests.conftest import MINIMAL_RECIPE, Run
 
 
 def _write(folder: Path, text: str, name: str = "recipe.yaml") -> Path:
@@ -23,7 +23,7 @@ def _one_finding(result_stdout: str) -> str:
 
 
 @pytest.mark.parametrize("digits", [25, 400, 5001])
-def test_huge_integers_are_a_located_finding(run_cexact, tmp_path: Path, digits: int) -> None:
+def test_huge_integers_are_a_located_finding(run_cexact: Run, tmp_path: Path, digits: int) -> None:
     """Issue 13.8: a 5,001-digit integer raised ValueError; 400 digits overflowed later."""
     text = MINIMAL_RECIPE.replace("tolerance: 2", f"tolerance: 1{'0' * (digits - 1)}")
     start = time.perf_counter()
@@ -35,7 +35,7 @@ def test_huge_integers_are_a_located_finding(run_cexact, tmp_path: Path, digits:
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_huge_integers_under_check_fail_cleanly(run_cexact, tmp_path: Path) -> None:
+def test_huge_integers_under_check_fail_cleanly(run_cexact: Run, tmp_path: Path) -> None:
     _write(tmp_path, MINIMAL_RECIPE.replace("blades", "x").replace("30,", f"3{'0' * 5000},"))
     result = run_cexact("check", tmp_path, "--no-cache")
     assert result.exit_code in (1, 2)
@@ -52,7 +52,7 @@ def test_huge_integers_under_check_fail_cleanly(run_cexact, tmp_path: Path) -> N
     ],
 )
 def test_control_characters_in_recipe_text_are_refused(
-    run_cexact, tmp_path: Path, written: str, what: str
+    run_cexact: Run, tmp_path: Path, written: str, what: str
 ) -> None:
     """Issue 13.14: a supplier name could clear the terminal (ESC[2J) of whoever ran diff."""
     text = MINIMAL_RECIPE.replace("name: Mix", f"name: {written}")
@@ -62,7 +62,7 @@ def test_control_characters_in_recipe_text_are_refused(
     assert ":5:11: error: " in finding and what in finding
 
 
-def test_tabs_and_line_feeds_in_free_text_stay_allowed(run_cexact, tmp_path: Path) -> None:
+def test_tabs_and_line_feeds_in_free_text_stay_allowed(run_cexact: Run, tmp_path: Path) -> None:
     text = MINIMAL_RECIPE.replace("name: Mix", 'name: "Mix\\tand stir"').replace(
         "operation: mixing", "operation: mixing\n    notes: |\n      first\n      \tsecond"
     )
@@ -70,7 +70,9 @@ def test_tabs_and_line_feeds_in_free_text_stay_allowed(run_cexact, tmp_path: Pat
     assert result.exit_code == 0, result.stdout
 
 
-def test_an_identifier_with_a_trailing_line_feed_is_refused(run_cexact, tmp_path: Path) -> None:
+def test_an_identifier_with_a_trailing_line_feed_is_refused(
+    run_cexact: Run, tmp_path: Path
+) -> None:
     """Issue 13.12: the detailed validator read `$` as 'before a final line feed'."""
     text = MINIMAL_RECIPE.replace("- id: s1", '- id: "s1\\n"')
     result = run_cexact("validate", _write(tmp_path, text))
@@ -79,7 +81,7 @@ def test_an_identifier_with_a_trailing_line_feed_is_refused(run_cexact, tmp_path
 
 
 def test_validators_that_disagree_are_an_internal_error_not_a_pass(
-    run_cexact, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run_cexact: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from cexact.recipe import schema_store
 
@@ -93,7 +95,7 @@ def test_validators_that_disagree_are_an_internal_error_not_a_pass(
     assert "internal error" in result.stderr and "ValidatorDisagreement" in result.stderr
 
 
-def test_a_raw_nul_byte_is_one_located_line(run_cexact, tmp_path: Path) -> None:
+def test_a_raw_nul_byte_is_one_located_line(run_cexact: Run, tmp_path: Path) -> None:
     """Issue 13.16: libyaml's reader error printed on two lines without line:col."""
     path = tmp_path / "recipe.yaml"
     path.write_bytes(MINIMAL_RECIPE.replace("name: Mix", "name: Mi\x00x").encode())
@@ -103,7 +105,9 @@ def test_a_raw_nul_byte_is_one_located_line(run_cexact, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("pattern", ["/etc/*.yaml", "../s/*.yaml", "a/../../b.yaml", "C:/x.yaml"])
-def test_project_globs_stay_inside_the_project(run_cexact, tmp_path: Path, pattern: str) -> None:
+def test_project_globs_stay_inside_the_project(
+    run_cexact: Run, tmp_path: Path, pattern: str
+) -> None:
     """Issue 13.11: `waivers: ["/etc/*.yaml"]` crashed; `../s/*.yaml` read outside the root."""
     project = tmp_path / "p"
     project.mkdir()
@@ -115,7 +119,9 @@ def test_project_globs_stay_inside_the_project(run_cexact, tmp_path: Path, patte
     assert "Traceback" not in result.stderr
 
 
-def test_a_symlinked_waiver_file_outside_the_project_is_refused(run_cexact, tmp_path: Path) -> None:
+def test_a_symlinked_waiver_file_outside_the_project_is_refused(
+    run_cexact: Run, tmp_path: Path
+) -> None:
     project, outside = tmp_path / "p", tmp_path / "s"
     project.mkdir()
     outside.mkdir()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import CommandResult
+from tests.conftest import CommandResult, Run
 
 MOTHER = """\
 cexact: 1
@@ -33,7 +33,7 @@ def _write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
-def test_an_alias_cannot_hide_true_against_1(run_cexact, tmp_path: Path) -> None:
+def test_an_alias_cannot_hide_true_against_1(run_cexact: Run, tmp_path: Path) -> None:
     """Issue 13.1: `target: *x` repeats {flag: true}; the mother has {flag: 1}."""
     child_text = MOTHER.replace("role: mother", 'role: child, mother: {site: m, version: "1"}')
     aliased = child_text.replace("target: {flag: 1}", "target: *x")
@@ -78,7 +78,7 @@ steps:
 
 
 def test_tiny_quantities_are_compared_relative_to_their_magnitude(
-    run_cexact, tmp_path: Path
+    run_cexact: Run, tmp_path: Path
 ) -> None:
     """Issue 13.3: a unit-blind 1e-12 floor called 1e-13 F equal to 9e-13 F."""
     child = TINY.replace("value: 1.0e-13, unit: F", "value: 9.0e-13, unit: F").replace(
@@ -91,7 +91,7 @@ def test_tiny_quantities_are_compared_relative_to_their_magnitude(
     assert paths == ["steps[s1].outputs.leakage.usl", "steps[s1].parameters.capacitance"]
 
 
-def test_float_noise_from_an_offset_unit_is_not_a_change(run_cexact, tmp_path: Path) -> None:
+def test_float_noise_from_an_offset_unit_is_not_a_change(run_cexact: Run, tmp_path: Path) -> None:
     text = TINY.replace(
         "capacitance: {value: 1.0e-13, unit: F, tolerance: 1.0e-14}",
         "bath: {value: 0, unit: degC, tolerance: 0.5}",
@@ -122,7 +122,9 @@ steps:
 """
 
 
-def test_paths_are_unambiguous_and_waivers_cover_only_their_own(run_cexact, tmp_path: Path) -> None:
+def test_paths_are_unambiguous_and_waivers_cover_only_their_own(
+    run_cexact: Run, tmp_path: Path
+) -> None:
     """Issue 13.13: two different keys printed as the same path, one waiver covered both."""
     child = AMBIGUOUS.replace('"p q": {"r s": 1}', '"p q": {"r s": 2}').replace(
         "'p q\"][\"r s': 1", "'p q\"][\"r s': 2"

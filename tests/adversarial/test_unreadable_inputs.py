@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLE_LINES
+from tests.conftest import ROOT, SAMPLE_LINES, Run
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def fleet(tmp_path: Path) -> Path:
 
 
 def test_an_unreadable_subfolder_is_an_error_not_a_pass(
-    run_cexact, fleet: Path, monkeypatch: pytest.MonkeyPatch
+    run_cexact: Run, fleet: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real_scandir = os.scandir
     secret = str(fleet / "secret")
@@ -82,7 +82,9 @@ def test_an_unreadable_subfolder_as_an_ordinary_user(
         shutil.rmtree(base)
 
 
-def test_broken_links_fifos_and_folders_named_yaml_are_reported(run_cexact, fleet: Path) -> None:
+def test_broken_links_fifos_and_folders_named_yaml_are_reported(
+    run_cexact: Run, fleet: Path
+) -> None:
     (fleet / "gone.yaml").symlink_to(fleet / "nowhere.yaml")
     os.mkfifo(fleet / "pipe.yaml")
     result = run_cexact("validate", fleet)
@@ -92,7 +94,7 @@ def test_broken_links_fifos_and_folders_named_yaml_are_reported(run_cexact, flee
 
 
 def test_a_fifo_named_on_the_command_line_is_refused_without_blocking(
-    run_cexact, tmp_path: Path
+    run_cexact: Run, tmp_path: Path
 ) -> None:
     fifo = tmp_path / "recipe.yaml"
     os.mkfifo(fifo)
@@ -102,7 +104,7 @@ def test_a_fifo_named_on_the_command_line_is_refused_without_blocking(
 
 
 def test_yaml_that_is_not_cexact_is_skipped_under_a_folder_and_refused_by_name(
-    run_cexact, fleet: Path
+    run_cexact: Run, fleet: Path
 ) -> None:
     (fleet / "secret").rename(fleet / "sub")
     workflow = fleet / "ci.yml"

@@ -69,7 +69,7 @@ def _location_problems(where: str, location: dict[str, Any]) -> list[str]:
     artifact = physical.get("artifactLocation") or {}
     uri = artifact.get("uri")
     problems = []
-    if not _text(uri):
+    if not isinstance(uri, str) or not _text(uri):
         return [f"{where}: GH1017 no artifactLocation.uri"]
     if urlsplit(uri).scheme:
         problems.append(f"{where}: GH1005/GH1006 absolute URI {uri}")

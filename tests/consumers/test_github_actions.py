@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from cexact.report.github import STEP_SUMMARY_LIMIT, Annotation, summary_markdown
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Run
 from tests.consumers.conftest import TODAY, RecipeRepository
 from tests.consumers.consumer_rules import (
     ANNOTATIONS_KEPT_PER_KIND,
@@ -44,7 +44,7 @@ def all_commands(output: str) -> list[Any]:
 
 
 def test_the_runner_keeps_the_verdict_and_every_line_cexact_prints(
-    run_cexact, broken_repository: RecipeRepository, sample_repository: RecipeRepository
+    run_cexact: Run, broken_repository: RecipeRepository, sample_repository: RecipeRepository
 ) -> None:
     for repository in (sample_repository, broken_repository):
         result = run_cexact(*CHECK, repository.recipes)
@@ -60,7 +60,7 @@ def test_the_runner_keeps_the_verdict_and_every_line_cexact_prints(
 
 
 def test_more_errors_than_a_step_shows_end_with_a_count(
-    run_cexact, sample_repository: RecipeRepository
+    run_cexact: Run, sample_repository: RecipeRepository
 ) -> None:
     kept = runner_annotations(run_cexact(*CHECK, sample_repository.recipes).stdout)
     found = re.search(r"; (\d+) open deviation\(s\) at required stages", kept[0].message)
@@ -79,7 +79,7 @@ def test_more_errors_than_a_step_shows_end_with_a_count(
 
 
 def test_validate_annotates_each_finding_after_the_verdict(
-    run_cexact, broken_repository: RecipeRepository, monkeypatch: pytest.MonkeyPatch
+    run_cexact: Run, broken_repository: RecipeRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(broken_repository.recipes)
     result = run_cexact("validate", "-f", "github", ".")
@@ -95,7 +95,10 @@ def test_validate_annotates_each_finding_after_the_verdict(
 
 
 def test_the_summary_is_appended_with_every_finding(
-    run_cexact, sample_repository: RecipeRepository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run_cexact: Run,
+    sample_repository: RecipeRepository,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     summary = tmp_path / "step-summary.md"
     summary.write_text("Earlier output of this step.\n", encoding="utf-8")
@@ -116,7 +119,10 @@ def test_the_summary_is_appended_with_every_finding(
 
 
 def test_without_the_variable_no_summary_is_written(
-    run_cexact, sample_repository: RecipeRepository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run_cexact: Run,
+    sample_repository: RecipeRepository,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert "GITHUB_STEP_SUMMARY" not in os.environ
     monkeypatch.chdir(tmp_path)
@@ -125,7 +131,10 @@ def test_without_the_variable_no_summary_is_written(
 
 
 def test_the_summary_stays_within_a_steps_limit(
-    run_cexact, sample_repository: RecipeRepository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run_cexact: Run,
+    sample_repository: RecipeRepository,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     summary = tmp_path / "step-summary.md"
     summary.write_bytes(b"x" * (STEP_SUMMARY_LIMIT - 3000))

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from cexact.report.gitlab import SEVERITIES
+from tests.conftest import Run
 from tests.consumers.conftest import TODAY, RecipeRepository
 from tests.consumers.consumer_rules import GITLAB_SEVERITIES, gitlab_degradations, gitlab_problems
 from tests.git_repos import CHILD_A, build_transfer_repo
@@ -38,7 +39,7 @@ def test_severities_are_gitlabs() -> None:
 
 
 def test_check_from_any_folder_names_files_from_the_repository_root(
-    run_cexact, sample_repository: RecipeRepository, monkeypatch: pytest.MonkeyPatch,
+    run_cexact: Run, sample_repository: RecipeRepository, monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     monkeypatch.chdir(sample_repository.recipes)
@@ -59,7 +60,7 @@ def test_check_from_any_folder_names_files_from_the_repository_root(
 
 
 def test_fingerprints_stay_when_lines_move(
-    run_cexact, sample_repository: RecipeRepository, tmp_path: Path
+    run_cexact: Run, sample_repository: RecipeRepository, tmp_path: Path
 ) -> None:
     before = accepted_report(run_cexact(*CHECK, sample_repository.recipes).stdout)
     moved = tmp_path / "recipes"
@@ -77,7 +78,7 @@ def test_fingerprints_stay_when_lines_move(
 
 
 def test_invalid_files_are_blockers(
-    run_cexact, broken_repository: RecipeRepository, monkeypatch: pytest.MonkeyPatch
+    run_cexact: Run, broken_repository: RecipeRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(broken_repository.recipes)
     entries = accepted_report(run_cexact(*CHECK, ".").stdout)
@@ -88,7 +89,7 @@ def test_invalid_files_are_blockers(
     assert stale == {"W-EXPIRED": "minor", "W-UNUSED": "info"}
 
 
-def test_validate(run_cexact, broken_repository: RecipeRepository) -> None:
+def test_validate(run_cexact: Run, broken_repository: RecipeRepository) -> None:
     result = run_cexact("validate", "-f", "gitlab", broken_repository.recipes)
     assert result.exit_code == 2
     entries = accepted_report(result.stdout)
@@ -96,14 +97,14 @@ def test_validate(run_cexact, broken_repository: RecipeRepository) -> None:
     assert {e["check_name"] for e in entries} == {"cexact/invalid-recipe"}
 
 
-def test_a_valid_repository_has_an_empty_report(run_cexact, tmp_path: Path) -> None:
+def test_a_valid_repository_has_an_empty_report(run_cexact: Run, tmp_path: Path) -> None:
     result = run_cexact("validate", "-f", "gitlab", Path(__file__).parents[1] / "example-files"
                         / "valid")  # fmt: skip
     assert result.exit_code == 0, result.stdout
     assert accepted_report(result.stdout) == []
 
 
-def test_diff_and_drift(run_cexact, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_diff_and_drift(run_cexact: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repository = build_transfer_repo(tmp_path / "transfer")
     monkeypatch.chdir(repository.root / "recipes")
     drift = accepted_report(run_cexact("drift", Path(CHILD_A).name, "-f", "gitlab").stdout)

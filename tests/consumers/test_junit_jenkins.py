@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Run
 from tests.consumers.conftest import TODAY, RecipeRepository
 from tests.consumers.consumer_rules import jenkins_junit_errors
 from tests.git_repos import CHILD_A, build_transfer_repo
@@ -45,7 +46,7 @@ def test_the_xsd_is_really_checked() -> None:
     assert jenkins_junit_errors('<testsuites tests="0" failures="0" errors="0" time="0.1234"/>')
 
 
-def test_check(run_cexact, sample_repository: RecipeRepository) -> None:
+def test_check(run_cexact: Run, sample_repository: RecipeRepository) -> None:
     result = run_cexact(
         "check", sample_repository.recipes, "-f", "junit", "--today", TODAY, "-j", "1"
     )
@@ -55,7 +56,7 @@ def test_check(run_cexact, sample_repository: RecipeRepository) -> None:
 
 
 def test_check_with_invalid_files_and_stale_waivers(
-    run_cexact, broken_repository: RecipeRepository
+    run_cexact: Run, broken_repository: RecipeRepository
 ) -> None:
     result = run_cexact(
         "check", broken_repository.recipes, "-f", "junit", "--today", TODAY, "-j", "1"
@@ -65,7 +66,7 @@ def test_check_with_invalid_files_and_stale_waivers(
     assert inputs is not None and inputs.get("errors") == "3"  # two invalid, one orphan
 
 
-def test_diff_with_waivers(run_cexact) -> None:
+def test_diff_with_waivers(run_cexact: Run) -> None:
     result = run_cexact(
         "diff", WAIVER_CASE / "mother.yaml", WAIVER_CASE / "child.yaml", "-f", "junit",
         "--today", TODAY, "--no-cache",
@@ -74,7 +75,7 @@ def test_diff_with_waivers(run_cexact) -> None:
     assert root.get("failures") == "1"
 
 
-def test_drift(run_cexact, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_drift(run_cexact: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repository = build_transfer_repo(tmp_path / "transfer")
     monkeypatch.chdir(repository.root)
     result = run_cexact("drift", CHILD_A, "-f", "junit")
@@ -83,7 +84,7 @@ def test_drift(run_cexact, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_validate_one_case_per_file(
-    run_cexact, broken_repository: RecipeRepository, monkeypatch: pytest.MonkeyPatch
+    run_cexact: Run, broken_repository: RecipeRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(broken_repository.root)
     result = run_cexact("validate", "-f", "junit", "--skip-unmarked", "lines", "docs/mkdocs.yml")

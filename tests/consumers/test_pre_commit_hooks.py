@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import MINIMAL_RECIPE, ROOT
+from tests.conftest import MINIMAL_RECIPE, ROOT, Run
 from tests.consumers.conftest import add_unrelated_yaml
 from tests.git_repos import GitRepoBuilder
 
@@ -111,7 +111,7 @@ def test_pre_commit_accepts_the_shipped_manifest() -> None:
 
 
 def test_the_fixture_needs_the_project_file_in_its_subfolder(
-    run_cexact, recipe_repository: GitRepoBuilder
+    run_cexact: Run, recipe_repository: GitRepoBuilder
 ) -> None:
     assert run_cexact("check", recipe_repository.root).exit_code == 0
     (recipe_repository.root / "lines" / "cexact.yaml").unlink()

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Run
 from tests.consumers.conftest import RecipeRepository
 from tests.consumers.consumer_rules import (
     github_sarif_problems,
@@ -101,7 +101,7 @@ def test_the_github_workflow_runs_the_action_with_its_inputs(
     assert "| Kind | Where | Finding | Message |" in summary.read_text("utf-8")
 
 
-def run_in(run_cexact, commands: list[list[str]], tmp_path: Path) -> list[int]:
+def run_in(run_cexact: Run, commands: list[list[str]], tmp_path: Path) -> list[int]:
     """Run the commands with the repository as working folder, reports written to tmp_path."""
     codes = []
     for arguments in commands:
@@ -116,7 +116,10 @@ def run_in(run_cexact, commands: list[list[str]], tmp_path: Path) -> list[int]:
 
 
 def test_the_gitlab_pipeline_writes_what_gitlab_reads(
-    run_cexact, sample_repository: RecipeRepository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run_cexact: Run,
+    sample_repository: RecipeRepository,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     job: dict[str, Any] = yaml.safe_load(EXAMPLES[".gitlab-ci.yml"])["cexact"]
     commands = cexact_commands(job["script"])
@@ -131,7 +134,10 @@ def test_the_gitlab_pipeline_writes_what_gitlab_reads(
 
 
 def test_the_jenkinsfile_writes_what_xunit_reads(
-    run_cexact, sample_repository: RecipeRepository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run_cexact: Run,
+    sample_repository: RecipeRepository,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     pipeline = EXAMPLES["Jenkinsfile"]
     shell = re.findall(r"^\s*sh '(.*)'$", pipeline, re.MULTILINE)

@@ -21,7 +21,7 @@ from urllib.parse import unquote
 import pytest
 
 from cexact.report.line_hash import line_hashes
-from tests.conftest import SAMPLE_LINES
+from tests.conftest import SAMPLE_LINES, Run
 from tests.consumers.conftest import REMOTE_URI, TODAY, RecipeRepository
 from tests.consumers.consumer_rules import github_sarif_problems, sarif_schema_errors
 from tests.git_repos import MOTHER, build_transfer_repo
@@ -47,7 +47,9 @@ def primary(result: dict[str, Any]) -> tuple[str, dict[str, int]]:
     return unquote(physical["artifactLocation"]["uri"]), physical["region"]
 
 
-def test_the_github_rules_really_check(run_cexact, sample_repository: RecipeRepository) -> None:
+def test_the_github_rules_really_check(
+    run_cexact: Run, sample_repository: RecipeRepository
+) -> None:
     """The checks find what the issue found in the SARIF cexact used to write."""
     document = accepted_sarif(run_cexact(*CHECK, sample_repository.recipes).stdout)
     rule = document["runs"][0]["tool"]["driver"]["rules"][0]
@@ -65,7 +67,10 @@ def test_the_github_rules_really_check(run_cexact, sample_repository: RecipeRepo
 
 
 def test_check_uris_are_repository_relative_from_any_working_folder(
-    run_cexact, sample_repository: RecipeRepository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run_cexact: Run,
+    sample_repository: RecipeRepository,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     runs = {}
     monkeypatch.chdir(sample_repository.root)
@@ -88,7 +93,7 @@ def test_check_uris_are_repository_relative_from_any_working_folder(
 
 
 def test_outside_git_uris_are_relative_to_the_checked_folder(
-    run_cexact, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run_cexact: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shutil.copytree(SAMPLE_LINES, tmp_path / "lines")
     (tmp_path / "elsewhere").mkdir()
@@ -100,7 +105,7 @@ def test_outside_git_uris_are_relative_to_the_checked_folder(
 
 
 def test_every_result_has_the_line_hash_upload_sarif_would_compute(
-    run_cexact, sample_repository: RecipeRepository
+    run_cexact: Run, sample_repository: RecipeRepository
 ) -> None:
     document = accepted_sarif(run_cexact(*CHECK, sample_repository.recipes).stdout)
     assert {r["level"] for r in results(document)} == {"error", "warning", "note"}
@@ -114,7 +119,7 @@ def test_every_result_has_the_line_hash_upload_sarif_would_compute(
 
 
 def test_regions_run_from_the_key_to_the_end_of_its_line(
-    run_cexact, sample_repository: RecipeRepository
+    run_cexact: Run, sample_repository: RecipeRepository
 ) -> None:
     document = accepted_sarif(run_cexact(*CHECK, sample_repository.recipes).stdout)
     for result in results(document):
@@ -128,7 +133,7 @@ def test_regions_run_from_the_key_to_the_end_of_its_line(
 
 
 def test_invalid_inputs_and_stale_waivers_are_results_github_accepts(
-    run_cexact, broken_repository: RecipeRepository, monkeypatch: pytest.MonkeyPatch
+    run_cexact: Run, broken_repository: RecipeRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(broken_repository.recipes)
     document = accepted_sarif(run_cexact(*CHECK, ".").stdout)
@@ -145,7 +150,7 @@ def test_invalid_inputs_and_stale_waivers_are_results_github_accepts(
 
 
 def test_validate_writes_sarif_for_code_scanning(
-    run_cexact, broken_repository: RecipeRepository, monkeypatch: pytest.MonkeyPatch
+    run_cexact: Run, broken_repository: RecipeRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(broken_repository.recipes)
     result = run_cexact("validate", "-f", "sarif", ".")
@@ -159,7 +164,7 @@ def test_validate_writes_sarif_for_code_scanning(
 
 
 def test_diff_names_the_repository_and_commit_without_credentials(
-    run_cexact, sample_repository: RecipeRepository, monkeypatch: pytest.MonkeyPatch
+    run_cexact: Run, sample_repository: RecipeRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(sample_repository.recipes / "cell-4680")
     result = run_cexact("diff", "mother.yaml", "wroclaw-pl.yaml", "-f", "sarif", "--today", TODAY)
@@ -182,7 +187,7 @@ def test_diff_names_the_repository_and_commit_without_credentials(
 
 
 def test_each_shard_uploads_under_its_own_category(
-    run_cexact, sample_repository: RecipeRepository
+    run_cexact: Run, sample_repository: RecipeRepository
 ) -> None:
     categories = []
     for shard in ((), ("--shard", "1/2"), ("--shard", "2/2")):
@@ -196,7 +201,7 @@ def test_each_shard_uploads_under_its_own_category(
 
 
 def test_a_recipe_read_from_git_is_named_by_its_path_and_hashed_as_committed(
-    run_cexact, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run_cexact: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repository = build_transfer_repo(tmp_path / "transfer")
     monkeypatch.chdir(repository.root / "recipes")

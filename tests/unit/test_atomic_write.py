@@ -10,7 +10,7 @@ import pytest
 
 from cexact.errors import InputError, UsageError
 from cexact.report.atomic_write import write_text_atomic
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Run
 
 CASE = ROOT / "tests" / "cases" / "setpoint-outside-tolerance"
 
@@ -44,7 +44,7 @@ def test_an_unwritable_folder_is_a_clear_error(tmp_path: Path) -> None:
         write_text_atomic(tmp_path / "no-such-folder" / "report.json", "{}")
 
 
-def test_bad_input_never_touches_an_existing_report(run_cexact, tmp_path: Path) -> None:
+def test_bad_input_never_touches_an_existing_report(run_cexact: Run, tmp_path: Path) -> None:
     report = tmp_path / "report.json"
     report.write_text("previous", encoding="utf-8")
     broken = tmp_path / "child.yaml"
@@ -54,7 +54,9 @@ def test_bad_input_never_touches_an_existing_report(run_cexact, tmp_path: Path) 
     assert report.read_text(encoding="utf-8") == "previous"
 
 
-def test_a_report_to_a_missing_folder_is_exit_2_with_one_line(run_cexact, tmp_path: Path) -> None:
+def test_a_report_to_a_missing_folder_is_exit_2_with_one_line(
+    run_cexact: Run, tmp_path: Path
+) -> None:
     result = run_cexact(
         "diff", CASE / "mother.yaml", CASE / "child.yaml", "-o", tmp_path / "nope" / "r.txt"
     )

@@ -34,6 +34,11 @@ quantities = st.fixed_dictionaries(
     optional={"tolerance": st.integers(0, 5)},
 )
 settings_values = st.one_of(texts, numbers, quantities)
+configurations = st.dictionaries(
+    st.sampled_from(["a", "b", "c"]),
+    st.one_of(settings_values, st.dictionaries(st.sampled_from(["x", "y"]), settings_values)),
+    max_size=3,
+)
 
 
 @st.composite
@@ -49,7 +54,13 @@ def mothers(draw: st.DrawFn) -> dict[str, Any]:
             f"p{k}": draw(settings_values) for k in range(draw(st.integers(0, 4)))
         }
         step["equipment"] = [
-            {"id": f"e{k}", "vendor": draw(texts), "model": draw(texts), "software": draw(texts)}
+            {
+                "id": f"e{k}",
+                "vendor": draw(texts),
+                "model": draw(texts),
+                "software": draw(texts),
+                "configuration": draw(configurations),  # free-form: quantities by shape
+            }
             for k in range(draw(st.integers(0, 2)))
         ]
         steps.append(step)
@@ -90,6 +101,9 @@ def pairs(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
         for equipment in step["equipment"]:
             if draw(st.integers(0, 3)) == 0:
                 equipment["software"] = draw(texts)
+            for name in list(equipment["configuration"]):
+                if draw(st.integers(0, 3)) == 0:
+                    equipment["configuration"][name] = draw(settings_values)
         if draw(st.integers(0, 4)) == 0:
             step["operation"] = draw(texts)
         kept.append(step)
@@ -156,9 +170,55 @@ def test_deviations_match_what_deepdiff_finds(pair: tuple[dict[str, Any], dict[s
         )
 
 
+CONVERSIONS = [("m", "mm", 1000), ("kPa", "Pa", 1000), ("min", "s", 60), ("kW", "W", 1000)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    value=st.integers(-5000, 5000).map(lambda n: n / 8),  # exact in binary, so exact x1000
+    conversion=st.sampled_from(CONVERSIONS),
+    changed=st.booleans(),
+    nested=st.booleans(),
+)
+def test_configuration_quantities_compare_after_conversion(
+    value: float, conversion: tuple[str, str, int], changed: bool, nested: bool
+) -> None:
+    unit, other, factor = conversion
+    written = {"value": value, "unit": unit, "tolerance": 0.5}
+    converted = {"value": value * factor * (1.01 if changed and value else 1), "unit": other,
+                 "tolerance": 0.5 * factor}  # fmt: skip
+
+    def configuration(quantity: dict[str, Any]) -> dict[str, Any]:
+        return {"zone": {"setting": quantity}} if nested else {"setting": quantity}
+
+    def recipe(quantity: dict[str, Any], role: str) -> dict[str, Any]:
+        line: dict[str, Any] = {"id": "l", "name": "L", "product": "p", "site": role[0],
+                                "role": role, "version": "1"}  # fmt: skip
+        if role == "child":
+            line["mother"] = {"site": "m", "version": "1"}
+        equipment = {
+            "id": "e",
+            "vendor": "v",
+            "model": "m",
+            "configuration": configuration(quantity),
+        }
+        steps = [{"id": "s", "name": "S", "operation": "o", "equipment": [equipment]}]
+        return {"cexact": 1, "line": line, "steps": steps}
+
+    result = compare_documents(
+        _document(recipe(written, "mother"), "m.yaml"),
+        _document(recipe(converted, "child"), "c.yaml"),
+    )
+    if changed and value:
+        (deviation,) = result.deviations
+        assert deviation.path.endswith(".setting") and deviation.kind.value == "changed"
+    else:
+        assert result.deviations == ()
+
+
 def test_the_oracle_sees_an_id_keyed_change() -> None:
     """The path translation itself: a software change inside a keyed list."""
-    mother = {"steps": [{"id": "a", "equipment": [{"id": "e", "software": "1"}]}]}
+    mother: dict[str, Any] = {"steps": [{"id": "a", "equipment": [{"id": "e", "software": "1"}]}]}
     child = copy.deepcopy(mother)
     child["steps"][0]["equipment"][0]["software"] = "2"
     oracle = DeepDiff(_keyed(mother), _keyed(child))

@@ -111,7 +111,8 @@ def site(name: str, data: dict[tuple[str, str], Sequence[float]]) -> Measurement
 
 
 def normal(seed: int, mean: float, sd: float, n: int) -> list[float]:
-    return np.random.default_rng(seed).normal(mean, sd, n).tolist()
+    values: list[float] = np.random.default_rng(seed).normal(mean, sd, n).tolist()
+    return values
 
 
 def match_one(

@@ -13,6 +13,7 @@ import pytest
 from cexact.errors import RecipeLoadError, ValidationFailed
 from cexact.model import DeviationKind
 from cexact.recipe import cache as cache_module
+from cexact.recipe import schema_store
 from cexact.recipe.cache import ParseCache, rules_fingerprint
 from cexact.recipe.loader import load_file
 from cexact.recipe.locations import PackedLocations, pack_locations
@@ -41,6 +42,9 @@ RECIPE = textwrap.dedent(
 @pytest.fixture
 def cache(tmp_path: Path) -> ParseCache:
     return ParseCache(tmp_path / "cache")
+
+
+FORMAT = cache_module._FORMAT
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -95,7 +99,7 @@ def test_the_users_cache_is_not_touched_by_the_test_suite() -> None:
     [
         b"not marshal data",
         b"",
-        marshal.dumps((3, "x")),
+        marshal.dumps((cache_module._FORMAT, "x")),
         marshal.dumps([1, 2, 3]),
         marshal.dumps((999, "sha", "recipe", {}, "", [])),
     ],
@@ -127,14 +131,18 @@ def test_a_well_formed_entry_of_the_wrong_shape_is_refused(
     document = load_valid_recipe(path, cache=cache)
     (entry,) = entries(cache)
     keys, positions = pack_locations(document.locations)
+    entry.write_bytes(marshal.dumps((FORMAT, document.sha256, "recipe", document.data, keys,
+                                     positions)))  # fmt: skip
+    assert cache.lookup(document.sha256, "recipe", str(path)) is not None  # the control
     for data, packed_keys, packed_positions in (
         ({"cexact": 1, "steps": "not a list"}, keys, positions),  # not a recipe any more
-        (document.data, keys, positions[:-1]),  # positions of odd length
-        (document.data, keys, [*positions, 1, 1]),  # more positions than paths
+        (document.data, keys, positions[:-1]),  # not whole numbers
+        (document.data, keys, positions + bytes(8)),  # more positions than paths
+        (document.data, keys, list(positions)),  # not the packed form
         (document.data, 42, positions),
     ):
         entry.write_bytes(
-            marshal.dumps((3, document.sha256, "recipe", data, packed_keys, packed_positions))
+            marshal.dumps((FORMAT, document.sha256, "recipe", data, packed_keys, packed_positions))
         )
         assert cache.lookup(document.sha256, "recipe", str(path)) is None
 
@@ -172,9 +180,9 @@ def test_a_changed_schema_never_reuses_an_entry_validated_against_the_old_one(
     load_valid_recipe(path, cache=cache)
     sha256 = load_file(path).sha256
     assert cache.lookup(sha256, "recipe", str(path)) is not None
-    original = cache_module.schema_store.schema_text("recipe")
+    original = schema_store.schema_text("recipe")
     rules_fingerprint.cache_clear()
-    monkeypatch.setattr(cache_module.schema_store, "schema_text", lambda name: original + " ")
+    monkeypatch.setattr(schema_store, "schema_text", lambda name: original + " ")
     try:
         assert cache.lookup(sha256, "recipe", str(path)) is None
     finally:
@@ -294,3 +302,80 @@ def test_true_and_1_stay_different_inside_otherwise_equal_steps(
         assert [(d.path, d.kind) for d in result.deviations] == [
             ("steps[mix].equipment[mixer].configuration.vacuum", DeviationKind.TYPE_CHANGED)
         ]
+
+
+# --- Stored comparisons -----------------------------------------------------------------
+
+WAIVERS = textwrap.dedent(
+    """\
+    cexact-waivers: 1
+    waivers:
+      - id: W-1
+        line: demo
+        site: c
+        path: "steps[mix].equipment[mixer].configuration.blades"
+        ground: competitive-benefit
+        change_request: CR-1
+        approved_by: [{name: A, role: B, date: "2026-01-01"}]
+        expires: "2026-06-30"
+    """
+)
+
+
+def _pair(tmp_path: Path) -> tuple[Path, Path]:
+    mother = write(tmp_path, "m.yaml", RECIPE)
+    child_text = RECIPE.replace("role: mother", "role: child, mother: {site: m, version: '1.0'}")
+    child = write(tmp_path, "c.yaml", child_text.replace("site: m", "site: c", 1).replace(
+        "blades: 3", "blades: 4"
+    ))  # fmt: skip
+    return mother, child
+
+
+def test_a_repeated_diff_reads_the_stored_comparison_and_applies_todays_waivers(
+    tmp_path: Path, cache: ParseCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime
+
+    from cexact.compare.waivers import load_waiver_file
+
+    mother, child = _pair(tmp_path)
+    waivers = load_waiver_file(write(tmp_path, "w.yaml", WAIVERS))
+    first = diff_files(mother, child, cache=cache, waivers=waivers, today=datetime.date(2026, 6, 1))
+    assert first.passed and [d.waiver for d in first.deviations] == ["W-1"]
+
+    def no_loading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the recipes were loaded again")
+
+    monkeypatch.setattr("cexact.recipe.reading.load_recipe_sources", no_loading)
+    later = diff_files(mother, child, cache=cache, waivers=waivers, today=datetime.date(2026, 7, 1))
+    assert not later.passed  # the waiver expired in between: judged afresh
+    assert [d.expired_waiver for d in later.deviations] == ["W-1"]
+    assert later.deviations[0].child_location == first.deviations[0].child_location
+
+
+def test_a_changed_classification_rule_is_a_new_comparison(
+    tmp_path: Path, cache: ParseCache
+) -> None:
+    from cexact.compare.policy import ClassificationRule, Policy
+
+    mother, child = _pair(tmp_path)
+    assert not diff_files(mother, child, cache=cache).passed
+    rule = ClassificationRule("**.blades", "not-compared")
+    assert diff_files(mother, child, cache=cache, policy=Policy(rules=(rule,))).passed
+
+
+def test_a_damaged_stored_comparison_is_ignored(tmp_path: Path, cache: ParseCache) -> None:
+    mother, child = _pair(tmp_path)
+    expected = diff_files(mother, child, cache=cache)
+    (entry,) = cache.directory.glob("*-comparison-*.marshal")
+    key = entry.name.split("-comparison-")[0]
+    for damage in (
+        b"",
+        b"\x00junk",
+        marshal.dumps((FORMAT, "comparison", "other-key", ())),
+        marshal.dumps((FORMAT, "comparison", key, ({}, {}, []))),
+        marshal.dumps((FORMAT, "comparison", key, ({}, {}, [("too", "short")]))),
+        marshal.dumps((FORMAT, "comparison", key, ({}, {}, [(1,) * 10]))),
+    ):
+        entry.write_bytes(damage)
+        assert diff_files(mother, child, cache=cache).deviations == expected.deviations

@@ -40,7 +40,7 @@ from cexact.report import renderer_for
 from cexact.report.audit_trail import AuditTrail
 from cexact.report.github import ANNOTATIONS_PER_KIND, escape_data, escape_property
 from cexact.report.html import HtmlRenderer
-from tests.conftest import ROOT, diff_files
+from tests.conftest import ROOT, Run, diff_files
 from tests.git_repos import GitRepoBuilder
 
 CASES = ROOT / "tests" / "cases"
@@ -793,8 +793,9 @@ def repository_path(file: str, result: DiffResult | FleetReport) -> str:
     """How code hosts name a fixture's file: relative to cexact's repository, or to the
     checked folder outside it."""
     resolved = Path(file).resolve()
-    outside = isinstance(result, FleetReport) and not resolved.is_relative_to(ROOT)
-    return resolved.relative_to(Path(result.root).resolve() if outside else ROOT).as_posix()
+    if isinstance(result, FleetReport) and not resolved.is_relative_to(ROOT):
+        return resolved.relative_to(Path(result.root).resolve()).as_posix()
+    return resolved.relative_to(ROOT).as_posix()
 
 
 def expected_annotations(
@@ -913,7 +914,7 @@ def test_an_empty_fleet_renders(fmt: str) -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_diff_writes_each_format_to_a_file(run_cexact, tmp_path: Path, fmt: str) -> None:
+def test_diff_writes_each_format_to_a_file(run_cexact: Run, tmp_path: Path, fmt: str) -> None:
     folder = CASES / WAIVER_CASE
     output = tmp_path / f"r.{fmt}"
     result = run_cexact(
@@ -934,7 +935,7 @@ def test_diff_writes_each_format_to_a_file(run_cexact, tmp_path: Path, fmt: str)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_check_writes_each_format_to_a_file(run_cexact, tmp_path: Path, fmt: str) -> None:
+def test_check_writes_each_format_to_a_file(run_cexact: Run, tmp_path: Path, fmt: str) -> None:
     output = tmp_path / f"fleet.{fmt}"
     result = run_cexact(
         "check", ROOT / "sample_lines", "--today", "2026-06-01", "--jobs", "1", "--no-cache",
@@ -961,7 +962,7 @@ GOLDEN_FORMATS = {"github": "github.txt", "junit": "junit.xml", "sarif": "sarif"
 
 @pytest.mark.parametrize("fmt", sorted(GOLDEN_FORMATS))
 def test_golden_output(
-    run_cexact, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fmt: str
+    run_cexact: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fmt: str
 ) -> None:
     golden = GOLDEN_DIR / f"report-{WAIVER_CASE}.{GOLDEN_FORMATS[fmt]}"
     # In a repository of its own (no commit, no remote), so that the repository-relative

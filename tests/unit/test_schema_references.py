@@ -22,7 +22,7 @@ import pytest
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource, Unresolvable
 
-from tests.conftest import SAMPLE_LINES, SCHEMA_DIR
+from tests.conftest import SAMPLE_LINES, SCHEMA_DIR, Run
 
 SHIPPED = sorted(SCHEMA_DIR.glob("*.schema.json"))
 
@@ -43,14 +43,14 @@ def local_only(uri: str) -> Resource[Any]:
     parts = urlsplit(uri)
     path = Path(parts.path)
     if parts.scheme != "file" or path.parent != SCHEMA_DIR or not path.is_file():
-        raise NoSuchResource(ref=uri)
+        raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
     return Resource.from_contents(json.loads(path.read_text(encoding="utf-8")))
 
 
 @pytest.mark.parametrize("schema_file", SHIPPED, ids=lambda path: path.name)
 def test_every_reference_resolves_next_to_the_schema(schema_file: Path) -> None:
     schema = json.loads(schema_file.read_text(encoding="utf-8"))
-    registry: Registry[Any] = Registry(retrieve=local_only)
+    registry: Registry[Any] = Registry(retrieve=local_only)  # type: ignore[call-arg]
     base = schema.get("$id", schema_file.as_uri())
     registry = registry.with_resource(base, Resource.from_contents(schema))
     resolver = registry.resolver(base_uri=base)
@@ -64,14 +64,14 @@ def test_every_reference_resolves_next_to_the_schema(schema_file: Path) -> None:
 
 
 def test_the_resolver_really_refuses_the_network() -> None:
-    registry: Registry[Any] = Registry(retrieve=local_only)
+    registry: Registry[Any] = Registry(retrieve=local_only)  # type: ignore[call-arg]
     resolver = registry.resolver(base_uri=(SCHEMA_DIR / "check-report.schema.json").as_uri())
     with pytest.raises(Unresolvable):
         resolver.lookup("https://cexact.dev/schemas/report.schema.json")
 
 
 def test_check_jsonschema_validates_a_check_report_with_the_files_as_shipped(
-    run_cexact, tmp_path: Path
+    run_cexact: Run, tmp_path: Path
 ) -> None:
     report = tmp_path / "check.json"
     run_cexact("check", SAMPLE_LINES, "-f", "json", "-o", report, "--today", "2026-06-01")

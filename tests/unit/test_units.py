@@ -24,11 +24,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cexact.recipe import units
+from cexact.recipe.unit_names import unit_table
 from cexact.recipe.units import UnitError
-from tests.conftest import MINIMAL_RECIPE, ROOT, SAMPLE_LINES, diff_files
+from tests.conftest import MINIMAL_RECIPE, ROOT, SAMPLE_LINES, Run, diff_files
 from tools.generate_unit_table import TABLE, build_table, pint_registry, render
 
-TABLE_DATA = units.unit_table()
+TABLE_DATA = unit_table()
 ORACLE = pint_registry()
 """pint's default registry plus units.txt: what every answer is checked against."""
 
@@ -465,7 +466,7 @@ def test_a_name_pint_knows_but_cexact_refuses_says_why() -> None:
         units.parse_unit("kdegC")
 
 
-def test_validate_reports_the_suggestion_at_the_unit(run_cexact, tmp_path: Path) -> None:
+def test_validate_reports_the_suggestion_at_the_unit(run_cexact: Run, tmp_path: Path) -> None:
     recipe = tmp_path / "recipe.yaml"
     recipe.write_text(MINIMAL_RECIPE.replace("unit: rpm", "unit: sccmm"), "utf-8")
     result = run_cexact("validate", recipe)
@@ -481,7 +482,7 @@ RECIPE_WITH_OUTPUT = MINIMAL_RECIPE.replace(
 )
 
 
-def test_a_hostile_unit_in_a_recipe_is_a_finding_at_once(run_cexact, tmp_path: Path) -> None:
+def test_a_hostile_unit_in_a_recipe_is_a_finding_at_once(run_cexact: Run, tmp_path: Path) -> None:
     recipe = tmp_path / "recipe.yaml"
     recipe.write_text(RECIPE_WITH_OUTPUT.replace("unit: rpm", 'unit: "m*9**9**9"'), "utf-8")
     start = time.perf_counter()
@@ -508,7 +509,7 @@ def _measurements(folder: Path, name: str, rows: list[str]) -> Path:
     ids=["hostile unit", "out of range"],
 )
 def test_a_bad_unit_in_measurements_is_a_bad_row(
-    run_cexact, tmp_path: Path, row: str, message: str
+    run_cexact: Run, tmp_path: Path, row: str, message: str
 ) -> None:
     recipe = tmp_path / "recipe.yaml"
     recipe.write_text(RECIPE_WITH_OUTPUT, "utf-8")
