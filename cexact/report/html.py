@@ -63,6 +63,8 @@ _CHILD_COLOUR = "#e07b00"
 
 _SEPARATOR = re.compile(r"[\]/:]|\.(?!\d)|(?<!\d)\.")
 """Where an identifier may break: after `]`, `/`, `:`, or a `.` that is no decimal point."""
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:T[\d:.]+(?:[+-]\d{2}:\d{2}|Z)?)?")
+"""A date or a timestamp in running text: never broken at its hyphens."""
 
 
 # --- the template engine -------------------------------------------------------------
@@ -335,12 +337,12 @@ _ROW_CSS = {
 
 def _keep_together(text: str, identifiers: Iterable[str | None]) -> Markup:
     """`text`, escaped, with each identifier in it unbreakable (no break at its hyphens)."""
-    markup = escape(visible(text))
-    for identifier in identifiers:
-        if identifier:
-            ident = escape(visible(identifier))
-            markup = Markup(markup.replace(ident, Markup('<span class="nowrap">%s</span>') % ident))
-    return markup
+    markup = str(escape(visible(text)))
+    words = sorted({str(escape(visible(i))) for i in identifiers if i}, key=len, reverse=True)
+    if words:
+        pattern = "|".join(map(re.escape, words))
+        markup = re.sub(pattern, lambda found: f'<span class="nowrap">{found[0]}</span>', markup)
+    return Markup(markup)
 
 
 def _gate_text(deviation: Deviation) -> Markup:
@@ -386,8 +388,8 @@ def _site_rows(match: OutputMatch) -> list[View]:
 
 
 def _tests(match: OutputMatch) -> str:
-    if match.margin is None:
-        return "Not tested."
+    if match.margin is None or match.tost_p is None:
+        return "Not tested (see why above)."
     return (
         f"Means within ±{match.margin:.4g} {match.unit}: TOST p "
         f"{numbers.p_value(match.tost_p)}; variance ratio "
@@ -549,11 +551,12 @@ def _page(
     title: str, passed: bool, verdict: str, facts: Sequence[str], contents: Sequence[str]
 ) -> View:
     text = "; ".join(facts)
+    sentence = f"{text[:1].upper()}{text[1:]}." if text else ""
     return {
         "title": title,
         "passed": passed,
         "verdict": verdict,
-        "facts": f"{text[:1].upper()}{text[1:]}." if text else "",
+        "facts": _keep_together(sentence, _DATE.findall(sentence)),
         "contents": [(anchor, anchor.replace("-", " ")) for anchor in contents],
     }
 

@@ -163,3 +163,7 @@ def test_the_audit_record_is_complete(diff_page: str) -> None:
     for commit in commits:
         assert re.fullmatch(r"[0-9a-f]{40}", commit) if in_git else commit
     assert all(len(sha) == 64 for sha in page.text_of("code", "sha"))
+    # Dates and timestamps in running text do not break at their hyphens.
+    assert f'judged on <span class="nowrap">{TODAY}</span>' in diff_page
+    stamp = r'generated <span class="nowrap">\d{4}-\d\d-\d\dT[\d:]+\+00:00</span>'
+    assert re.search(stamp, diff_page)
