@@ -78,15 +78,22 @@ def _finalize(value: object) -> object:
 
 
 def breakable(value: object) -> Markup:
-    """An identifier, escaped, that may break only after a path separator."""
+    """An identifier, escaped, that may break only after a path separator.
+
+    A piece with a hyphen is kept whole (browsers break after hyphens)."""
     text = visible(str(value))
     pieces, start = [], 0
     for found in _SEPARATOR.finditer(text):
-        end = found.end()
-        pieces.append(escape(text[start:end]))
-        start = end
-    pieces.append(escape(text[start:]))
-    return Markup("<wbr>").join(pieces)
+        pieces.append(_unbroken(text[start : found.end()]))
+        start = found.end()
+    pieces.append(_unbroken(text[start:]))
+    return Markup("<wbr>").join(piece for piece in pieces if piece)
+
+
+def _unbroken(piece: str) -> Markup:
+    if "-" in piece:
+        return Markup('<span class="nowrap">%s</span>') % piece
+    return escape(piece)
 
 
 def css_string(value: object) -> Markup:
@@ -96,8 +103,10 @@ def css_string(value: object) -> Markup:
     return Markup(f'"{body}"')
 
 
-def short_location(location: SourceLocation) -> str:
-    return f"{PurePath(location.file).name}:{location.line}:{location.column}"
+def short_location(location: SourceLocation) -> Markup:
+    """`name.yaml:12:7`, escaped, breakable only between the file name and `12:7`."""
+    name = _unbroken(visible(PurePath(location.file).name))
+    return Markup(f"{name}:<wbr>{location.line}:{location.column}")
 
 
 def _environment() -> Environment:

@@ -98,13 +98,17 @@ def test_identifiers_break_only_after_a_path_separator() -> None:
     assert breakable("steps[S050].outputs.electrode_density") == (
         "steps[S050]<wbr>.<wbr>outputs.<wbr>electrode_density"
     )
-    assert breakable("fab-c-dresden.yaml:1032:9") == "fab-c-dresden.<wbr>yaml:<wbr>1032:<wbr>9"
+    # A piece with a hyphen is kept whole: browsers would break after the hyphen.
+    assert breakable("fab-c-dresden.yaml:1032:9") == (
+        '<span class="nowrap">fab-c-dresden.</span><wbr>yaml:<wbr>1032:<wbr>9'
+    )
     assert breakable("limit 1.75 at 3.0.2") == "limit 1.75 at 3.0.2"  # numbers stay whole
     assert breakable("<b>&/x") == "&lt;b&gt;&amp;/<wbr>x"
 
 
 def test_every_break_in_the_pages_follows_a_separator(diff_page: str, drift_page: str) -> None:
     for page in (diff_page, drift_page):
+        page = page.replace("</span><wbr>", "<wbr>")
         breaks = [page[max(0, m.start() - 1)] for m in re.finditer("<wbr>", page)]
         assert breaks and set(breaks) <= set(".]/:")
         assert not re.search(r"\d<wbr>\.\d|\d\.<wbr>\d", page)
