@@ -24,7 +24,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cexact.commands.match import Verdict, match_measurements
+from cexact.commands.match import match_measurements
+from cexact.commands.match_results import Verdict
 from cexact.recipe.measurements import load_measurements
 from cexact.recipe.reading import load_valid_recipe
 

@@ -33,7 +33,7 @@ from cexact.recipe.loader import (
 )
 
 if TYPE_CHECKING:
-    from cexact.commands.match import MatchReport
+    from cexact.commands.match_results import MatchReport
     from cexact.recipe.cache import ParseCache
     from cexact.recipe.git_source import GitProvenance, RecipeSource
 
@@ -329,6 +329,6 @@ def _sha256(source: RecipeSource) -> str:
 def _measured_deviations(matching: MatchReport | None) -> tuple[Deviation, ...]:
     if matching is None:
         return ()
-    from cexact.commands.match import deviations_from_matches  # numpy: only when used
+    from cexact.commands.match_results import deviations_from_matches  # numpy: only when used
 
     return deviations_from_matches(matching)

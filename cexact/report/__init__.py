@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from cexact.commands.diff import DiffResult
     from cexact.commands.drift import DriftResult
     from cexact.commands.log import RecipeLog
-    from cexact.commands.match import MatchReport
+    from cexact.commands.match_results import MatchReport
     from cexact.commands.validate import ValidationReport
     from cexact.report.audit_trail import AuditTrail
 

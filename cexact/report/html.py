@@ -50,7 +50,7 @@ from cexact.report.formatting import (
 )
 
 if TYPE_CHECKING:
-    from cexact.commands.match import MatchReport, OutputMatch, SiteStatistics
+    from cexact.commands.match_results import MatchReport, OutputMatch, SiteStatistics
 
 View = dict[str, Any]
 """What a template shows: plain values, lists and dicts, prepared here."""

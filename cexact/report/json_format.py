@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from cexact.commands.diff import DiffResult, RecipeSummary
     from cexact.commands.drift import DriftResult
     from cexact.commands.log import RecipeLog
-    from cexact.commands.match import MatchReport, SiteStatistics
+    from cexact.commands.match_results import MatchReport, SiteStatistics
     from cexact.commands.validate import ValidationReport
     from cexact.compare.waivers import WaiverOutcome
 

@@ -11,7 +11,7 @@ from cexact.commands.drift import DriftResult
 from cexact.commands.log import RecipeLog
 
 if TYPE_CHECKING:
-    from cexact.commands.match import MatchReport
+    from cexact.commands.match_results import MatchReport
 from cexact.model import Deviation, Stage
 from cexact.report import Renderer
 from cexact.report.formatting import (

@@ -44,7 +44,7 @@ from cexact.report.formatting import (
 )
 
 if TYPE_CHECKING:
-    from cexact.commands.match import MatchReport, OutputMatch
+    from cexact.commands.match_results import MatchReport, OutputMatch
 
 
 class Text(RichText):

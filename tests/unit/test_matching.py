@@ -16,17 +16,16 @@ from types import MappingProxyType
 import numpy as np
 import pytest
 
-from cexact.commands.match import (
+from cexact.commands.match import match_measurements
+from cexact.commands.match_results import (
     REASON_MEANS,
     REASON_VARIANCE,
     MatchReport,
-    MatchSettings,
     Verdict,
     cpk,
     deviations_from_matches,
-    match_measurements,
 )
-from cexact.compare.match_settings import NumberBounds, setting_bounds
+from cexact.compare.match_settings import MatchSettings, NumberBounds, setting_bounds
 from cexact.model import DeviationKind, Severity, SourceLocation, Stage
 from cexact.recipe import schema_store
 from cexact.recipe.loader import LoadedDocument, load_bytes
