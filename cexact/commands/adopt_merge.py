@@ -85,7 +85,9 @@ def plan_merge(
 ) -> MergePlan:
     """The mother's changes since `base`, each adopted, taken or a conflict, and the edits."""
     changes = compare_documents(base, mother, policy=policy).deviations
-    from_base = compare_documents(base, child, policy=policy).deviations
+    from_base = compare_documents(
+        base, child, policy=policy, waivers=waivers, today=today
+    ).deviations
     from_mother = compare_documents(
         mother, child, policy=policy, waivers=waivers, today=today
     ).deviations
@@ -97,7 +99,12 @@ def plan_merge(
             continue
         child_value = planner.child_value(change.path)
         if _related_any(change, from_base):
-            waiver = next((d.waiver for d in from_mother if d.waiver and _relates(change, d)), None)
+            # The child's own deviation is waived against the value it was
+            # transferred with (base), or already against the mother's new one.
+            waiver = next(
+                (d.waiver for d in (*from_base, *from_mother) if d.waiver and _relates(change, d)),
+                None,
+            )
             items.append(AdoptItem(change, CONFLICT, child_value, waiver, "the child differs"))
             continue
         items.append(AdoptItem(change, ADOPTED, child_value))
