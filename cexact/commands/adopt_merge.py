@@ -113,16 +113,17 @@ def plan_merge(
 
 
 def _relates(change: Deviation, other: Deviation) -> bool:
+    """Whether two deviations touch: paths at, above or below each other; moves by list.
+
+    A move is about the order of its list only (the differ finds moves among
+    the items both sides have), so it touches another move in that list and
+    nothing else: an edit inside a moved step, or a step added beside it, does not.
+    """
     moves = (change.kind is DeviationKind.MOVED, other.kind is DeviationKind.MOVED)
     if moves == (True, True):
         return _list_of(change.path) == _list_of(other.path)
     if any(moves):
-        # A move and an edit inside the moved item do not touch; a move and an
-        # item added or removed in that list do.
-        moved, edit = (change, other) if moves[0] else (other, change)
-        return edit.kind in (DeviationKind.ADDED, DeviationKind.REMOVED) and _list_of(
-            edit.path
-        ) == _list_of(moved.path)
+        return False
     return _under(change.path, other.path) or _under(other.path, change.path)
 
 

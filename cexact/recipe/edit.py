@@ -88,6 +88,8 @@ class _Splice:
     parts: tuple[str | tuple[int, int], ...]
     """Text, and regions of the original text rendered (as edited) in their place."""
     cut: bool = False
+    between: bool = False
+    """An insertion between list items: at a moved item's edge, it is not inside it."""
 
 
 class TextEditor:
@@ -120,9 +122,15 @@ class TextEditor:
         else:
             self._arrange(edit)
 
-    def _splice(self, start: int, end: int, *parts: str | tuple[int, int], cut: bool = False
-                ) -> None:  # fmt: skip
-        self._splices.append(_Splice(start, end, parts, cut))
+    def _splice(
+        self,
+        start: int,
+        end: int,
+        *parts: str | tuple[int, int],
+        cut: bool = False,
+        between: bool = False,
+    ) -> None:
+        self._splices.append(_Splice(start, end, parts, cut, between))
 
     # --- values ---------------------------------------------------------------
 
@@ -303,7 +311,7 @@ class TextEditor:
             else:
                 block = self._mother_item(insert, dash_column)
                 parts += [separator, block] if after is not None else [block]
-        self._splice(position, position, *parts)
+        self._splice(position, position, *parts, between=True)
 
     def _mother_item(self, insert: Insert, dash_column: int) -> str:
         path = insert.mother
@@ -333,9 +341,10 @@ class TextEditor:
             else:
                 text = yt.flow_text(insert.value)
             if insert.after is None:
-                self._splice(items[0].start, items[0].start, text, ", ")
+                self._splice(items[0].start, items[0].start, text, ", ", between=True)
             else:
-                self._splice(items[insert.after].end, items[insert.after].end, ", ", text)
+                end = items[insert.after].end
+                self._splice(end, end, ", ", text, between=True)
 
     # --- rendering ------------------------------------------------------------
 
@@ -344,9 +353,18 @@ class TextEditor:
         best = (0, len(self.text))
         for region in self._regions:
             inside = region[0] <= splice.start and splice.end <= region[1]
-            if inside and not (
-                splice.cut and splice.start <= region[0] and region[1] <= splice.end
-            ) and region[1] - region[0] < best[1] - best[0]:
+            if splice.start == splice.end and (
+                splice.start == region[0] or (splice.between and splice.start == region[1])
+            ):
+                # An insertion where a moved item's block begins ends what comes
+                # before it (a key added to the item above); one between items
+                # is never part of either.
+                inside = False
+            if (
+                inside
+                and not (splice.cut and splice.start <= region[0] and region[1] <= splice.end)
+                and region[1] - region[0] < best[1] - best[0]
+            ):
                 best = region
         return best
 
