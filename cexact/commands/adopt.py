@@ -13,7 +13,6 @@ and checked to hold exactly the merged data before it replaces the file
 from __future__ import annotations
 
 import datetime
-import difflib
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -22,6 +21,7 @@ from pathlib import Path
 from cexact.commands.adopt_merge import CONFLICT, MergePlan, plan_merge
 from cexact.commands.adopt_results import AdoptResult, ChildAdoption
 from cexact.commands.drift import find_mother_version
+from cexact.commands.line_diff import unified_diff
 from cexact.compare.policy import DEFAULT_POLICY, Policy
 from cexact.compare.waivers import Waiver
 from cexact.errors import GitError, InputError, UsageError
@@ -103,13 +103,6 @@ def _canonical(value: object) -> object:
     if isinstance(value, list):
         return [_canonical(item) for item in value]
     return (type(value).__name__, value)
-
-
-def unified_diff(before: str, after: str, name: str) -> str:
-    lines = difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True), name, name
-    )
-    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
 def find_base(
@@ -220,7 +213,8 @@ def write_children(
 
     written: list[ChildAdoption] = []
     writer = None
-    if branch is not None and repo_root is not None and not settings.dry_run:
+    changes = any(child.adoption.diff for child in prepared)
+    if branch is not None and repo_root is not None and not settings.dry_run and changes:
         from cexact.recipe.git_write import RepositoryWriter
 
         writer = RepositoryWriter(repo_root)
