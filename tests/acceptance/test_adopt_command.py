@@ -187,3 +187,27 @@ def test_adopt_usage_errors(run_cexact: Run, transfer: TransferRepo) -> None:
     assert both.exit_code == 2
     html = run_cexact("adopt", CHILD_A, "-f", "html")
     assert html.exit_code == 2 and "not a format of adopt" in html.stderr
+
+
+def test_help_shows_the_options_and_examples(run_cexact: Run) -> None:
+    result = run_cexact("adopt", "--help")
+    assert result.exit_code == 0
+    out = " ".join(result.stdout.split())
+    for option in ("--mother RECIPE", "--to REV", "--all DIR", "--dry-run", "--commit",
+                   "--no-partial", "cexact adopt recipes/chandler.yaml --dry-run"):  # fmt: skip
+        assert option in out, option
+
+
+def test_a_value_written_through_an_anchor_is_refused_not_half_edited(
+    run_cexact: Run, transfer: TransferRepo
+) -> None:
+    path = transfer.root / CHILD_A
+    text = path.read_text(encoding="utf-8").replace(
+        "      - {id: binder, supplier: Solvay, grade: Solef-5130}",
+        "      - &binder {id: binder, supplier: Solvay, grade: Solef-5130}",
+    )
+    path.write_text(text, encoding="utf-8")
+    result = run_cexact("adopt", CHILD_A)
+    assert result.exit_code == 2
+    assert "adopt wrote nothing" in result.stderr and "anchored" in result.stderr
+    assert path.read_text(encoding="utf-8") == text
