@@ -210,7 +210,9 @@ class TextEditor:
             position = self._entry_block(edit.mapping, keys[0])[0]
         else:  # the first key shares its line with '- ': add after it
             position = self._entry_block(edit.mapping, keys[0])[1]
-        self._splice(position, position, self._key_block(edit, key_column))
+        # Entries set apart by blank lines get one before the new entry too.
+        separator = "\n" if edit.after is not None and yt.blank_line_at(self.text, position) else ""
+        self._splice(position, position, separator + self._key_block(edit, key_column))
 
     def _key_block(self, edit: AddKey, key_column: int) -> str:
         """The new entry's lines: the mother's block entry re-indented, or one line."""
@@ -260,7 +262,7 @@ class TextEditor:
             self._splice(entry.start, span.keys[keys[1]].start, "")
             return
         start, end = self._entry_block(edit.mapping, edit.key)
-        self._splice(start, end, "")
+        self._splice(start, yt.without_double_blank(self.text, start, end), "")
 
     # --- list items -----------------------------------------------------------
 
@@ -284,10 +286,7 @@ class TextEditor:
             return
         for index in edit.removed:
             start, end = self._item_block(self.text, span, index)[:2]
-            if end < len(self.text) and yt.blank_line_at(self.text, end) and start > 0 and \
-                    yt.blank_line_at(self.text, yt.line_start(self.text, start - 1)):  # fmt: skip
-                end = yt.line_after(self.text, end)
-            self._splice(start, end, "", cut=True)
+            self._splice(start, yt.without_double_blank(self.text, start, end), "", cut=True)
         groups: dict[int | None, list[Insert]] = {}
         for insert in edit.inserts:
             groups.setdefault(insert.after, []).append(insert)

@@ -113,6 +113,19 @@ def blank_line_at(text: str, index: int) -> bool:
     return index < len(text) and not text[index : line_after(text, index)].strip()
 
 
+def without_double_blank(text: str, start: int, end: int) -> int:
+    """The end of lines [start, end) to delete, taking one blank line more when the
+    deletion would leave two blank lines together."""
+    if (
+        end < len(text)
+        and blank_line_at(text, end)
+        and start > 0
+        and blank_line_at(text, line_start(text, start - 1))
+    ):
+        return line_after(text, end)
+    return end
+
+
 def reindented(block: str, first_column: int, to_column: int) -> str:
     """Lines of `block` (its first line starts at `first_column`) moved to `to_column`.
 
