@@ -231,7 +231,8 @@ class _Planner:
             raise _NoPlace
         last = segments[-1]
         if last.item:
-            assert mother_parent.raw is not None or child_place.raw is not None
+            if mother_parent.raw is None and child_place.raw is None:
+                raise _NoPlace
             plan = self._list_plan(child_parent, mother_parent)
             if mother_place.raw is None:
                 if child_place.raw is not None:

@@ -51,8 +51,10 @@ def _mutated(draw: st.DrawFn, steps: list[dict[str, Any]], prefix: str) -> list[
     """`steps` with a few random changes: set points, tolerances, suppliers, steps in and out."""
     steps = copy.deepcopy(steps)
     for _ in range(draw(st.integers(0, 4))):
-        action = draw(st.sampled_from(["value", "tolerance", "supplier", "add", "remove",
-                                       "move", "key"]))  # fmt: skip
+        actions = ["value", "tolerance", "supplier", "add", "remove", "move", "key"]
+        if prefix == "c":  # the child may write a value in another unit, equal by cexact's rules
+            actions.append("kelvin")
+        action = draw(st.sampled_from(actions))
         if not steps:
             break
         i = draw(st.integers(0, len(steps) - 1))
@@ -74,6 +76,10 @@ def _mutated(draw: st.DrawFn, steps: list[dict[str, Any]], prefix: str) -> list[
         elif action == "move" and len(steps) > 1:
             moved = steps.pop(i)
             steps.insert(draw(st.integers(0, len(steps))), moved)
+        elif action == "kelvin" and "temp" in step["parameters"]:
+            temp = step["parameters"]["temp"]
+            if temp["unit"] == "degC":
+                temp.update(value=round(temp["value"] + 273.15, 2), unit="K")
         elif action == "key":
             step["parameters"].pop("temp", None) if draw(st.booleans()) else step[
                 "parameters"
