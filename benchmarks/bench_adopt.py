@@ -67,13 +67,17 @@ def main() -> None:
         cexact = [sys.executable, "-m", "cexact"]
         out = ["--format", "json", "-o", os.devnull]
         drift, _ = median_run(
-            "cexact drift --no-cache", [*cexact, "drift", str(child), "--no-cache", *out], env,
+            "cexact drift --no-cache",
+            [*cexact, "drift", str(child), "--no-cache", *out],
+            env,
             args.repeat,
-        )  # fmt: skip
+        )
         adopt, _ = median_run(
-            "cexact adopt --dry-run", [*cexact, "adopt", str(child), "--dry-run", *out], env,
+            "cexact adopt --dry-run",
+            [*cexact, "adopt", str(child), "--dry-run", *out],
+            env,
             args.repeat,
-        )  # fmt: skip
+        )
         print()
         print(f"adopt --dry-run / drift = {adopt / drift:.2f}")
 

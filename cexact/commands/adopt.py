@@ -78,8 +78,9 @@ def _check_reads_back(text: str, source: str, plan: MergePlan) -> None:
     try:
         document = load_bytes(text.encode("utf-8"), source)
     except InputError as error:
-        raise InputError(f"adopt wrote nothing: the edited file does not read back ({error})",
-                         file=source) from None  # fmt: skip
+        raise InputError(
+            f"adopt wrote nothing: the edited file does not read back ({error})", file=source
+        ) from None
     findings = validate_document(document, "recipe")
     if any(finding.level == "error" for finding in findings):
         first = next(f for f in findings if f.level == "error")
@@ -106,9 +107,12 @@ def _canonical(value: object) -> object:
 
 
 def find_base(
-    child: LoadedDocument, mother: RecipeSource, mother_now: LoadedDocument, repo: Path,
+    child: LoadedDocument,
+    mother: RecipeSource,
+    mother_now: LoadedDocument,
+    repo: Path,
     limits: LoadLimits,
-) -> tuple[LoadedDocument, RecipeSource, str]:  # fmt: skip
+) -> tuple[LoadedDocument, RecipeSource, str]:
     """The mother as the child was transferred from it, its source, and a note ('' if none)."""
     reference = child.data["line"].get("mother")
     if reference is None:
@@ -125,9 +129,12 @@ def find_base(
         )
     with open_repository(repo) as repository:
         then, note = find_mother_version(
-            repository, mother.provenance, version, str(mother_now.data["line"]["id"]),
+            repository,
+            mother.provenance,
+            version,
+            str(mother_now.data["line"]["id"]),
             max_bytes=limits.max_bytes,
-        )  # fmt: skip
+        )
     return load_recipe_source(then, limits), then, note
 
 
@@ -171,10 +178,15 @@ def prepare_child(
     base, base_source, note = find_base(child_document, mother, mother_now, repo, limits)
     original = decode_utf8(child.content, child.display)
     merged = merge_texts(
-        base, mother_now, child_document, original,
+        base,
+        mother_now,
+        child_document,
+        original,
         decode_utf8(mother.content, mother.display),
-        policy=settings.policy, waivers=waivers, today=settings.today,
-    )  # fmt: skip
+        policy=settings.policy,
+        waivers=waivers,
+        today=settings.today,
+    )
     from_version = str(child_document.data["line"]["mother"]["version"])
     to_version = str(mother_now.data["line"]["version"])
     text = merged.text if from_version != to_version else original

@@ -66,8 +66,9 @@ class ListPlan:
             if c is None:
                 self.added.add(m)
             else:
-                sync(Place((*self.child_path, c), self.child[c]),
-                     Place((*self.mother_path, m), item))  # fmt: skip
+                sync(
+                    Place((*self.child_path, c), self.child[c]), Place((*self.mother_path, m), item)
+                )
         self.removed |= {i for i, item in enumerate(self.child) if item[key] not in mother_ids}
         for identifier in _moved_items(self.mother, self.child, key, child_index):
             self.moved.add(child_index[identifier])
@@ -80,8 +81,9 @@ class ListPlan:
         for m, item in enumerate(self.mother):
             c = child_index.get(item[key])
             if m in self.added:
-                placed = Insert(self._anchor(m, kept), None, copy.deepcopy(item),
-                                (*self.mother_path, m))  # fmt: skip
+                placed = Insert(
+                    self._anchor(m, kept), None, copy.deepcopy(item), (*self.mother_path, m)
+                )
             elif c is not None and c in self.moved:
                 placed = Insert(self._anchor(m, kept), c)
             else:

@@ -168,10 +168,13 @@ class _Planner:
                 if not isinstance(value, list) or key is None:
                     return Place(None)
                 index = next(
-                    (i for i, item in enumerate(value)
-                     if isinstance(item, dict) and str(item.get(key)) == segment.name),
+                    (
+                        i
+                        for i, item in enumerate(value)
+                        if isinstance(item, dict) and str(item.get(key)) == segment.name
+                    ),
                     None,
-                )  # fmt: skip
+                )
                 if index is None:
                     return Place(None)
                 raw.append(index)
@@ -191,8 +194,11 @@ class _Planner:
 
     def plan(self, items: list[AdoptItem], version: str) -> list[AdoptItem]:
         """Edits for the adopted items (an item with no place in the child becomes a conflict)."""
-        adopted_paths = [i.change.path for i in items if i.status == ADOPTED and
-                         i.change.kind is not DeviationKind.MOVED]  # fmt: skip
+        adopted_paths = [
+            i.change.path
+            for i in items
+            if i.status == ADOPTED and i.change.kind is not DeviationKind.MOVED
+        ]
         planned: list[AdoptItem] = []
         for item in items:
             path = item.change.path
@@ -260,8 +266,9 @@ class _Planner:
         if found is None:
             key = self._node(child_list.raw).list_key or "id"
             mother_raw = mother_list.raw if mother_list.raw is not None else ()
-            found = ListPlan(child_list.raw, mother_raw, child_list.value,
-                             mother_list.value or [], key)  # fmt: skip
+            found = ListPlan(
+                child_list.raw, mother_raw, child_list.value, mother_list.value or [], key
+            )
             self.lists[child_list.raw] = found
         return found
 
@@ -270,8 +277,9 @@ class _Planner:
         mother_keys = list(mother_parent.value) if isinstance(mother_parent.value, dict) else []
         before = mother_keys[: mother_keys.index(key)] if key in mother_keys else []
         after = next((k for k in reversed(before) if k in child_parent.value), None)
-        self.edits.append(AddKey(child_parent.raw, key, copy.deepcopy(value.value), after,
-                                 value.raw))  # fmt: skip
+        self.edits.append(
+            AddKey(child_parent.raw, key, copy.deepcopy(value.value), after, value.raw)
+        )
 
     def _sync(self, child: Place, mother: Place) -> None:
         """Edits that make the child's value at a place the mother's, as few as the data allows."""

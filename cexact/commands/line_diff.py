@@ -48,9 +48,14 @@ class _AnchoredMatcher(difflib.SequenceMatcher[str]):
 
 
 def _match(
-    a: Sequence[str], b: Sequence[str], alo: int, ahi: int, blo: int, bhi: int,
+    a: Sequence[str],
+    b: Sequence[str],
+    alo: int,
+    ahi: int,
+    blo: int,
+    bhi: int,
     out: list[tuple[int, int]],
-) -> None:  # fmt: skip
+) -> None:
     while alo < ahi and blo < bhi and a[alo] == b[blo]:
         out.append((alo, blo))
         alo, blo = alo + 1, blo + 1

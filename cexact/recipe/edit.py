@@ -148,12 +148,14 @@ class TextEditor:
             return None
         return self.mother_text[span.start : span.end]
 
-    def _value_text(self, value: Any, mother: PathKey | None, *, flow: bool, style: str = ""
-                    ) -> str:  # fmt: skip
+    def _value_text(
+        self, value: Any, mother: PathKey | None, *, flow: bool, style: str = ""
+    ) -> str:
         if isinstance(value, (dict, list)):
             return yt.flow_text(value)
-        return yt.scalar_text(value, style=style, mother_token=self._mother_token(mother),
-                              flow=flow)  # fmt: skip
+        return yt.scalar_text(
+            value, style=style, mother_token=self._mother_token(mother), flow=flow
+        )
 
     def _in_flow(self, path: PathKey) -> bool:
         node = self.spans
@@ -384,6 +386,9 @@ class TextEditor:
 
 
 def _show(edit: Edit) -> str:
-    path = edit.path if isinstance(edit, SetValue) else (
-        edit.sequence if isinstance(edit, Arrange) else (*edit.mapping, edit.key))  # fmt: skip
+    path = (
+        edit.path
+        if isinstance(edit, SetValue)
+        else (edit.sequence if isinstance(edit, Arrange) else (*edit.mapping, edit.key))
+    )
     return ".".join(str(part) for part in path) or "the document"

@@ -35,8 +35,9 @@ def key_text(key: str) -> str:
     return key if plain_reads_back(key, flow=True) else json.dumps(key, ensure_ascii=False)
 
 
-def scalar_text(value: Any, *, style: str = "", mother_token: str | None = None,
-                flow: bool = False) -> str:  # fmt: skip
+def scalar_text(
+    value: Any, *, style: str = "", mother_token: str | None = None, flow: bool = False
+) -> str:
     """A scalar as YAML: in the replaced value's quoting, the mother's, or the plainest safe."""
     if isinstance(value, str):
         if style == '"':

@@ -46,10 +46,16 @@ def _expected(case: Path) -> dict[str, Any]:
 def test_the_cases_cover_the_issue() -> None:
     names = {case.name for case in CASES}
     assert {
-        "set-point-changed", "tolerance-changed", "step-added", "step-removed", "step-moved",
-        "supplier-conflict-waived", "child-already-matching", "configuration-nested",
+        "set-point-changed",
+        "tolerance-changed",
+        "step-added",
+        "step-removed",
+        "step-moved",
+        "supplier-conflict-waived",
+        "child-already-matching",
+        "configuration-nested",
         "comments-everywhere",
-    } <= names  # fmt: skip
+    } <= names
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])

@@ -45,9 +45,11 @@ def test_adopt_takes_what_the_mother_changed_since_the_transfer(
     (child,) = report_of(result)["children"]
     statuses = {c["path"]: c["status"] for c in child["changes"]}
     assert statuses == {
-        SOFTWARE: "adopted", BINDER: "adopted", OVEN: "taken",
+        SOFTWARE: "adopted",
+        BINDER: "adopted",
+        OVEN: "taken",
         "procedures[SOP-COAT-1].revision": "taken",
-    }  # fmt: skip
+    }
     assert (child["from_version"], child["to_version"], child["written"]) == ("1.0", "1.2", True)
     after = (transfer.root / CHILD_A).read_text(encoding="utf-8")
     assert after == (
@@ -193,8 +195,15 @@ def test_help_shows_the_options_and_examples(run_cexact: Run) -> None:
     result = run_cexact("adopt", "--help")
     assert result.exit_code == 0
     out = " ".join(result.stdout.split())
-    for option in ("--mother RECIPE", "--to REV", "--all DIR", "--dry-run", "--commit",
-                   "--no-partial", "cexact adopt recipes/chandler.yaml --dry-run"):  # fmt: skip
+    for option in (
+        "--mother RECIPE",
+        "--to REV",
+        "--all DIR",
+        "--dry-run",
+        "--commit",
+        "--no-partial",
+        "cexact adopt recipes/chandler.yaml --dry-run",
+    ):
         assert option in out, option
 
 

@@ -38,9 +38,13 @@ def _step(index: int) -> dict[str, Any]:
 
 def _recipe(steps: list[dict[str, Any]], *, role: str, version: str) -> dict[str, Any]:
     line: dict[str, Any] = {
-        "id": "prop-line", "name": "Property line", "product": "p", "site": "home",
-        "role": role, "version": version,
-    }  # fmt: skip
+        "id": "prop-line",
+        "name": "Property line",
+        "product": "p",
+        "site": "home",
+        "role": role,
+        "version": version,
+    }
     if role == "child":
         line.update(site="away", mother={"site": "home", "version": "1.0"})
     return {"cexact": 1, "line": line, "steps": steps}

@@ -48,9 +48,18 @@ def _child(*, written: bool = False, commit: str | None = None) -> ChildAdoption
         AdoptItem(_change("systems.mes.version", "1", "2", Stage.SYSTEM_SYNERGY), "taken"),
     )
     return ChildAdoption(
-        "recipes/chandler.yaml", "coat-line", "chandler", "recipes/mother.yaml", "1.0", "1.2",
-        items, DIFF, written, commit, ("base: mother version 1.0 read at abc:recipes/mother.yaml",),
-    )  # fmt: skip
+        "recipes/chandler.yaml",
+        "coat-line",
+        "chandler",
+        "recipes/mother.yaml",
+        "1.0",
+        "1.2",
+        items,
+        DIFF,
+        written,
+        commit,
+        ("base: mother version 1.0 read at abc:recipes/mother.yaml",),
+    )
 
 
 def _render(fmt: str, result: AdoptResult) -> str:
@@ -78,7 +87,7 @@ def test_text_lists_adopted_and_conflicting_changes_and_the_dry_run_diff() -> No
         (_child(), False, False, "not written (--no-partial and conflicts remain)"),
         (_child(), False, True, "nothing to write"),
     ],
-)  # fmt: skip
+)
 def test_text_says_what_happened_to_the_file(
     child: ChildAdoption, dry_run: bool, partial: bool, outcome: str
 ) -> None:
@@ -95,10 +104,16 @@ def test_json_holds_every_change_with_base_mother_and_child() -> None:
     assert child["counts"] == {"adopted": 1, "taken": 1, "conflicts": 2}
     conflict = child["changes"][1]
     assert conflict == {
-        "path": "steps[mix].materials[binder].supplier", "status": "conflict", "kind": "changed",
-        "stage": "copy-exactly", "base": "Solvay", "mother": "Arkema", "child": "Kureha",
-        "waiver": "WV-1", "reason": "the child differs",
-    }  # fmt: skip
+        "path": "steps[mix].materials[binder].supplier",
+        "status": "conflict",
+        "kind": "changed",
+        "stage": "copy-exactly",
+        "base": "Solvay",
+        "mother": "Arkema",
+        "child": "Kureha",
+        "waiver": "WV-1",
+        "reason": "the child differs",
+    }
     assert child["diff"] == DIFF
 
 
