@@ -246,7 +246,8 @@ def write_children(
     finally:
         if writer is not None:
             writer.__exit__(None, None, None)
-    return AdoptResult(tuple(written), settings.dry_run, settings.partial, branch)
+    made = branch if writer is not None else None  # none on a dry run, or with nothing to write
+    return AdoptResult(tuple(written), settings.dry_run, settings.partial, made)
 
 
 def _changed_since(child: Prepared) -> bool:

@@ -220,3 +220,19 @@ def test_a_value_written_through_an_anchor_is_refused_not_half_edited(
     assert result.exit_code == 2
     assert "adopt wrote nothing" in result.stderr and "anchored" in result.stderr
     assert path.read_text(encoding="utf-8") == text
+
+
+def test_dry_run_with_commit_makes_no_branch(run_cexact: Run, transfer: TransferRepo) -> None:
+    result = run_cexact("adopt", CHILD_A, "--dry-run", "--commit", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert report_of(result)["branch"] is None
+    assert transfer.builder.git("branch", "--list", "cexact/*") == ""
+
+
+def test_commit_with_nothing_to_adopt_makes_no_branch(
+    run_cexact: Run, transfer: TransferRepo
+) -> None:
+    result = run_cexact("adopt", CHILD_B, "--commit")
+    assert result.exit_code == 0, result.stderr
+    assert "up to date: nothing to adopt" in result.stdout
+    assert transfer.builder.git("branch", "--list", "cexact/*") == ""
