@@ -28,7 +28,7 @@ from cexact.errors import GitError, InputError, UsageError
 from cexact.recipe.edit import EditError, TextEditor
 from cexact.recipe.git_source import RecipeSource, open_repository, read_at_revision
 from cexact.recipe.loader import DEFAULT_LIMITS, LoadedDocument, LoadLimits, decode_utf8, load_bytes
-from cexact.recipe.reading import load_recipe_source
+from cexact.recipe.reading import load_recipe_source, load_recipe_sources
 from cexact.recipe.validation import validate_document
 
 
@@ -168,8 +168,8 @@ def prepare_child(
     if child.path is None:
         raise UsageError(f"adopt rewrites the child file; {child.display} is read from git")
     limits = settings.limits
-    child_document = load_recipe_source(child, limits)
-    mother_now = load_recipe_source(mother, limits)
+    # Read side by side on two cores when both are large, as drift reads them.
+    child_document, mother_now = load_recipe_sources((child, mother), limits)
     if child_document.data["line"]["id"] != mother_now.data["line"]["id"]:
         raise UsageError(
             f"{child.display} is of line {child_document.data['line']['id']!r}, "
@@ -205,7 +205,8 @@ def prepare_child(
         written=False,
         notes=tuple(n for n in (note, _base_note(base_source, from_version, to_version)) if n),
     )
-    return Prepared(adoption, text, child.path, child.content)
+    bom = "\ufeff" if child.content.startswith(b"\xef\xbb\xbf") else ""  # kept, as every byte
+    return Prepared(adoption, bom + text, child.path, child.content)
 
 
 def _base_note(base: RecipeSource, from_version: str, to_version: str) -> str:

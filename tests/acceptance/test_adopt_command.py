@@ -236,3 +236,12 @@ def test_commit_with_nothing_to_adopt_makes_no_branch(
     assert result.exit_code == 0, result.stderr
     assert "up to date: nothing to adopt" in result.stdout
     assert transfer.builder.git("branch", "--list", "cexact/*") == ""
+
+
+def test_a_byte_order_mark_is_kept(run_cexact: Run, transfer: TransferRepo) -> None:
+    path = transfer.root / CHILD_A
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert run_cexact("adopt", CHILD_A).exit_code == 0
+    content = path.read_bytes()
+    assert content.startswith(b"\xef\xbb\xbfcexact: 1\n")
+    assert b"supplier: Arkema" in content and content.count(b"\xef\xbb\xbf") == 1
