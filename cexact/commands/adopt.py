@@ -22,6 +22,7 @@ from cexact.commands.adopt_merge import CONFLICT, MergePlan, plan_merge
 from cexact.commands.adopt_results import AdoptResult, ChildAdoption
 from cexact.commands.drift import find_mother_version
 from cexact.commands.line_diff import unified_diff
+from cexact.compare.differ import identical
 from cexact.compare.policy import DEFAULT_POLICY, Policy
 from cexact.compare.waivers import Waiver
 from cexact.errors import GitError, InputError, UsageError
@@ -89,7 +90,8 @@ def _check_reads_back(text: str, source: str, plan: MergePlan) -> None:
             f"at {first.path or 'the top'})",
             file=source,
         )
-    if _canonical(document.data) != _canonical(plan.merged):
+    same = document.data == plan.merged and identical(document.data, plan.merged)
+    if not same and _canonical(document.data) != _canonical(plan.merged):  # key order aside
         raise InputError(
             "adopt wrote nothing: the edited text does not hold the merged data "
             "(a bug in cexact's editor; please report it)",

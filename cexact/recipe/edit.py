@@ -99,7 +99,7 @@ class TextEditor:
         self.text = text
         self.mother_text = mother_text
         self.spans = document_spans(text)
-        self.mother_spans = document_spans(mother_text)
+        self._mother_spans: Span | None = None
         self._splices: list[_Splice] = []
         self._regions: list[tuple[int, int]] = []
 
@@ -134,28 +134,31 @@ class TextEditor:
 
     # --- values ---------------------------------------------------------------
 
+    def mother_spans(self) -> Span:
+        """The mother's spans, read when a block of its text is first copied.
+
+        Scalars are written from their values (in the quoting of the value they
+        replace), so an adoption of values only never parses the mother's text
+        a second time.
+        """
+        if self._mother_spans is None:
+            self._mother_spans = document_spans(self.mother_text)
+        return self._mother_spans
+
     def _mother_span(self, path: PathKey | None) -> Span | None:
         if path is None:
             return None
         try:
-            return span_at(self.mother_spans, path)
+            return span_at(self.mother_spans(), path)
         except SpanError:
             return None
-
-    def _mother_token(self, path: PathKey | None) -> str | None:
-        span = self._mother_span(path)
-        if span is None or span.kind != "scalar":
-            return None
-        return self.mother_text[span.start : span.end]
 
     def _value_text(
         self, value: Any, mother: PathKey | None, *, flow: bool, style: str = ""
     ) -> str:
         if isinstance(value, (dict, list)):
             return yt.flow_text(value)
-        return yt.scalar_text(
-            value, style=style, mother_token=self._mother_token(mother), flow=flow
-        )
+        return yt.scalar_text(value, style=style, flow=flow)
 
     def _in_flow(self, path: PathKey) -> bool:
         node = self.spans

@@ -2,9 +2,10 @@
 
 The editor (`cexact.recipe.edit`) keeps every untouched byte of a file; the
 few values it writes come from here. A scalar keeps the quoting of the value
-it replaces when that can hold the new text, else it is written as the mother
-wrote it, else plain when that reads back as the same text, else
-double-quoted (a JSON string is a valid YAML double-quoted scalar).
+it replaces when that can hold the new text, else it is plain when that
+reads back as the same text, else double-quoted (a JSON string is a valid
+YAML double-quoted scalar). Blocks copied from the mother's text are
+re-indented here.
 """
 
 from __future__ import annotations
@@ -35,17 +36,14 @@ def key_text(key: str) -> str:
     return key if plain_reads_back(key, flow=True) else json.dumps(key, ensure_ascii=False)
 
 
-def scalar_text(
-    value: Any, *, style: str = "", mother_token: str | None = None, flow: bool = False
-) -> str:
-    """A scalar as YAML: in the replaced value's quoting, the mother's, or the plainest safe."""
+def scalar_text(value: Any, *, style: str = "", flow: bool = False) -> str:
+    """A scalar as YAML: in the replaced value's quoting when it can hold the text,
+    else plain when that reads back as the same text, else double-quoted."""
     if isinstance(value, str):
         if style == '"':
             return json.dumps(value, ensure_ascii=False)
         if style == "'" and "\n" not in value:
             return "'" + value.replace("'", "''") + "'"
-        if mother_token is not None and _token_fits(mother_token, flow):
-            return mother_token
         if plain_reads_back(value, flow=flow):
             return value
         return json.dumps(value, ensure_ascii=False)
@@ -53,17 +51,7 @@ def scalar_text(
         return "true" if value else "false"
     if value is None:
         return "null"
-    if mother_token is not None and _token_fits(mother_token, flow):
-        return mother_token
     return repr(value) if isinstance(value, float) else str(value)
-
-
-def _token_fits(token: str, flow: bool) -> bool:
-    if "\n" in token or token.startswith(("|", ">")):
-        return False
-    return not (
-        flow and not token.startswith(("'", '"')) and not _FLOW_INDICATORS.isdisjoint(token)
-    )
 
 
 def flow_text(value: Any) -> str:
