@@ -170,10 +170,10 @@ class TextEditor:
 
     def _set_value(self, edit: SetValue) -> None:
         span = span_at(self.spans, edit.path)
-        mother = self._mother_span(edit.mother)
+        collection = isinstance(edit.value, (dict, list)) and span.kind != "scalar"
+        mother = self._mother_span(edit.mother) if collection else None
         if (
-            isinstance(edit.value, (dict, list))
-            and span.kind != "scalar"
+            collection
             and not span.flow
             and mother is not None
             and mother.kind != "scalar"
