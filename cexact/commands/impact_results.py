@@ -78,6 +78,30 @@ class Verdict(StrEnum):
     def flips(self) -> bool:
         return self in (Verdict.NEWLY_FAILING, Verdict.NEWLY_PASSING)
 
+    @property
+    def label(self) -> str:
+        """In words, for every human format."""
+        return _VERDICT_LABELS[self]
+
+    @property
+    def verdicts(self) -> tuple[str, str]:
+        """(today, under the proposal): PASS or FAIL each."""
+        return _PASS_FAIL[self]
+
+
+_VERDICT_LABELS = {
+    Verdict.STILL_PASSING: "still passes",
+    Verdict.NEWLY_FAILING: "newly fails: the proposal breaks it",
+    Verdict.NEWLY_PASSING: "newly passes",
+    Verdict.STILL_FAILING: "fails today already (not the proposal's doing)",
+}
+_PASS_FAIL = {
+    Verdict.STILL_PASSING: ("PASS", "PASS"),
+    Verdict.NEWLY_FAILING: ("PASS", "FAIL"),
+    Verdict.NEWLY_PASSING: ("FAIL", "PASS"),
+    Verdict.STILL_FAILING: ("FAIL", "FAIL"),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class ChildImpact:
@@ -196,13 +220,11 @@ class ImpactResult:
 
 
 def _verdict_note(child: ChildImpact, proposed: RecipeSummary) -> str:
-    wording = {
-        Verdict.STILL_PASSING: "passes today and under the proposal",
-        Verdict.NEWLY_FAILING: "passes today, would fail under the proposal",
-        Verdict.NEWLY_PASSING: "fails today, would pass under the proposal",
-        Verdict.STILL_FAILING: "fails today already (not the proposal's doing)",
-    }[child.verdict]
-    return f"impact of {proposed.path} (version {proposed.version}): {child.site} {wording}"
+    today, after = child.verdict.verdicts
+    return (
+        f"impact of {proposed.path} (version {proposed.version}): {child.site} "
+        f"{today} today, {after} under the proposal; {child.verdict.label}"
+    )
 
 
 __all__ = [
