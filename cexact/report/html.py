@@ -50,6 +50,7 @@ from cexact.report.formatting import (
 )
 
 if TYPE_CHECKING:
+    from cexact.commands.impact_results import ImpactResult
     from cexact.commands.match_results import MatchReport, OutputMatch, SiteStatistics
 
 View = dict[str, Any]
@@ -772,6 +773,11 @@ class HtmlRenderer(Renderer):
 
     def render_drift(self, result: DriftResult, out: TextIO) -> None:
         self._render("drift.html.j2", drift_view(result, self.audit or AuditTrail.now()), out)
+
+    def render_impact(self, result: ImpactResult, out: TextIO) -> None:
+        from cexact.report.impact_html import render_impact_html
+
+        render_impact_html(result, self.audit or AuditTrail.now(), out)
 
 
 __all__ = ["HtmlRenderer", "breakable", "check_view", "css_string", "diff_view", "drift_view"]
