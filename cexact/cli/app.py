@@ -300,11 +300,12 @@ def waivers(
         "What a proposed mother would do to every child of its line, before it is released.",
         (
             "Exit 1 only when a child that passes its gate today would fail it under\n"
-            "the proposal; a child that fails today already is reported, not counted.\n"
+            "the proposal (one that fails today already is reported, not counted);\n"
+            "0 otherwise; 2 on bad input (an invalid proposal, a bad revision).\n"
             "\n"
             "Examples:\n"
-            "  cexact impact sample_lines/cell-4680/proposals/mother-3.5.yaml sample_lines\n"
-            "  cexact impact my-change:recipes/cell-4680/mother.yaml recipes -f html -o impact.html"
+            "  cexact impact cell-4680/proposals/mother-3.5.yaml .\n"
+            "  cexact impact pr-42:recipes/mother.yaml recipes -f html -o impact.html"
         ),
     )
 )
