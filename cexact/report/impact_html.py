@@ -21,7 +21,9 @@ from cexact.commands.impact_results import (
 from cexact.model import Deviation, Stage
 from cexact.report.audit_trail import AuditTrail
 from cexact.report.formatting import achieved_label, format_change, not_compared_text
-from cexact.report.html import View, _applied, _cell, _environment, _legend, _page, _trail
+from cexact.report.html_charts import legend
+from cexact.report.html_engine import View, environment
+from cexact.report.html_parts import applied_files, audit_trail, page, stage_cell_view
 
 _VERDICT_CSS = {
     Verdict.STILL_PASSING: "met",
@@ -32,7 +34,7 @@ _VERDICT_CSS = {
 
 
 def render_impact_html(result: ImpactResult, audit: AuditTrail, out: TextIO) -> None:
-    out.write(_environment().get_template("impact.html.j2").render(impact_view(result, audit)))
+    out.write(environment().get_template("impact.html.j2").render(impact_view(result, audit)))
 
 
 def impact_view(result: ImpactResult, audit: AuditTrail) -> View:
@@ -49,7 +51,7 @@ def impact_view(result: ImpactResult, audit: AuditTrail) -> View:
         ("Waivers judged on", result.today.isoformat()),
     ]
     return {
-        "page": _page(
+        "page": page(
             f"cexact impact: {result.line_id}, mother {current.version} → {proposed.version}",
             result.passed,
             verdict,
@@ -66,7 +68,7 @@ def impact_view(result: ImpactResult, audit: AuditTrail) -> View:
         "uncompared": [
             {"site": site.site, "text": not_compared_text(site)} for site in result.not_compared
         ],
-        "matrix_legend": _legend(
+        "matrix_legend": legend(
             ("met: no open deviation at or below the stage", "met", ""),
             ("N open: at a stage the site must meet (darker: more)", "fail-1", ""),
             ("N open (not required): above the required stage", "warn", ""),
@@ -87,7 +89,7 @@ def impact_view(result: ImpactResult, audit: AuditTrail) -> View:
         "proposed_version": proposed.version,
         "sites": [_site(child, n) for n, child in enumerate(result.children, 1)],
         "notes": list(result.notes),
-        "trail": _trail(
+        "trail": audit_trail(
             audit,
             "impact",
             (
@@ -95,7 +97,7 @@ def impact_view(result: ImpactResult, audit: AuditTrail) -> View:
                 replace(proposed, role=f"proposed mother (version {proposed.version})"),
                 *(child.before.child for child in result.children),
             ),
-            _applied(result.fleet.projects, result.fleet.waiver_files),
+            applied_files(result.fleet.projects, result.fleet.waiver_files),
             extra,
             result.fleet.files,
         ),
@@ -108,7 +110,7 @@ def _matrix_row(child: ChildImpact, number: int) -> View:
         "site": child.site,
         "anchor": f"site-{number}",
         "cells": [
-            (_cell(before), _cell(after))
+            (stage_cell_view(before), stage_cell_view(after))
             for before, after in zip(child.before.counts, child.after.counts, strict=True)
         ],
         "achieved": (achieved_label(child.before.achieved), achieved_label(child.after.achieved)),

@@ -20,7 +20,7 @@ from cexact.commands.impact_results import (
 )
 from cexact.model import Deviation, DeviationKind
 from cexact.report.formatting import achieved_label, format_change, not_compared_text
-from cexact.report.text import Text, finding_text, make_console, print_wrapped
+from cexact.report.terminal import Text, finding_text, make_console, print_wrapped
 
 _VERDICT_STYLE = {
     Verdict.STILL_PASSING: "bold green",

@@ -132,6 +132,25 @@ def test_log_limits_and_text(run_cexact: Run, transfer: TransferRepo) -> None:
     assert BINDER in text.stdout
 
 
+def test_drift_and_log_in_markdown(run_cexact: Run, transfer: TransferRepo) -> None:
+    drift = run_cexact("drift", CHILD_A, "-f", "markdown")
+    assert drift.exit_code == 1, drift.stderr
+    assert drift.stdout.startswith("## cexact drift: ")
+    assert "against mother 1.0 -> 1.2" in drift.stdout
+    rows = {
+        line.split(" | ")[2].strip("`"): line.split(" | ")[0].lstrip("| ")
+        for line in drift.stdout.splitlines()
+        if line.startswith(("| pending", "| taken"))
+    }
+    assert rows[OVEN] == "taken"
+    assert rows[BINDER] == "pending"
+    log = run_cexact("log", MOTHER, "-n", "1", "-f", "markdown")
+    assert log.exit_code == 0, log.stderr
+    assert log.stdout.startswith(f"## cexact log: `{MOTHER}`")
+    assert "Mother 1.2: Arkema binder" in log.stdout
+    assert f"`{BINDER}`" in log.stdout
+
+
 def test_log_outside_git_is_a_clear_error(run_cexact: Run, tmp_path: Path) -> None:
     outside = tmp_path / "elsewhere" / "r.yaml"
     outside.parent.mkdir()

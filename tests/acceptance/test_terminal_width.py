@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from cexact.cli import main
-from cexact.report.text import PIPED_WIDTH, wrap
+from cexact.report.terminal import PIPED_WIDTH, wrap
 from tests.conftest import ROOT, SAMPLE_LINES
 
 GOLDEN_DIR = ROOT / "tests" / "golden" / "terminal"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cexact.cli import main
-from cexact.report.html import breakable, css_string
+from cexact.report.html_engine import breakable, css_string
 from tests.conftest import ROOT, SAMPLE_LINES
 from tests.git_repos import CHILD_A, build_transfer_repo
 

@@ -473,6 +473,20 @@ def test_html_lists_invalid_files_and_pairing_problems(broken_fleet: FleetReport
     assert page.matrix_rows[-1][-1].startswith("NOT COMPARED")
 
 
+def test_markdown_lists_invalid_files_and_pairing_problems(broken_fleet: FleetReport) -> None:
+    text = render("markdown", broken_fleet)
+    assert text.startswith("## cexact check: ")
+    assert "**FAIL**" in text
+    assert f"{len(broken_fleet.problems)} error(s) in 2 file(s)" in text
+    problems = text.split("### Problems", 1)[1]
+    for problem in broken_fleet.problems:
+        assert f"`{problem.where}`" in problems
+    matrix = [line for line in text.splitlines() if line.startswith("| cmos") or "orphan" in line]
+    assert len([row for row in matrix if row.startswith("| ")]) == len(broken_fleet.rows)
+    orphan = next(row for row in matrix if row.startswith("| orphan-line | fab-b-singapore |"))
+    assert "| NOT COMPARED: " in orphan
+
+
 # --- JUnit -----------------------------------------------------------------------------
 
 
