@@ -178,6 +178,23 @@ class ImpactResult:
         return not self.newly_failing
 
     @property
+    def summary(self) -> str:
+        """The verdict in words, for every format (`PASS`/`FAIL` goes before it)."""
+        broken, count = self.newly_failing, len(self.children)
+        if broken:
+            text = f"the proposal breaks {len(broken)} of {count} child site(s): "
+            text += ", ".join(c.site for c in broken)
+        else:
+            text = f"the proposal breaks none of {count} child site(s)"
+        if self.newly_passing:
+            fixed = self.newly_passing
+            text += f"; {len(fixed)} newly pass: {', '.join(c.site for c in fixed)}"
+        still = sum(1 for c in self.children if c.verdict is Verdict.STILL_FAILING)
+        if still:
+            text += f"; {still} fail today already"
+        return text
+
+    @property
     def stage_flips(self) -> tuple[StageFlips, ...]:
         """Per stage: children meeting it before and after; flips by required stage."""
         return tuple(

@@ -172,21 +172,5 @@ def _deviation_list(console: Console, title: str, deviations: tuple[Deviation, .
 
 
 def _summary(result: ImpactResult) -> Text:
-    broken = result.newly_failing
-    fixed = result.newly_passing
-    count = len(result.children)
-    if broken:
-        line = Text("FAIL", style="bold red")
-        line.append(
-            f"  the proposal breaks {len(broken)} of {count} child site(s): "
-            f"{', '.join(c.site for c in broken)}"
-        )
-    else:
-        line = Text("PASS", style="bold green")
-        line.append(f"  the proposal breaks none of {count} child site(s)")
-    if fixed:
-        line.append(f"; {len(fixed)} newly pass: {', '.join(c.site for c in fixed)}")
-    still = sum(1 for c in result.children if c.verdict is Verdict.STILL_FAILING)
-    if still:
-        line.append(f"; {still} fail today already")
-    return line
+    verdict = ("PASS", "bold green") if result.passed else ("FAIL", "bold red")
+    return Text(verdict[0], style=verdict[1]).append(f"  {result.summary}")

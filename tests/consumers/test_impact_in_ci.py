@@ -92,8 +92,28 @@ def test_github_annotations_are_kept_by_the_runner(
     monkeypatch.chdir(sample_repository.root)
     output = impact(run_cexact, sample_repository, proposals(sample_repository)[1], "github")
     kept = runner_annotations(output)
-    assert kept and kept[0].message.startswith("FAIL: ")
+    assert kept and kept[0].message == (
+        "FAIL: the proposal breaks 1 of 2 child site(s): arizona-us; 1 fail today already"
+    )
+    assert kept[0].kind == "error"
     for kind in ("error", "warning", "notice"):
         assert sum(1 for a in kept if a.kind == kind) <= ANNOTATIONS_KEPT_PER_KIND
     files = {unquote(a.properties.get("file", "")) for a in kept if "file" in a.properties}
     assert files <= sample_repository.tracked()
+
+
+def test_github_verdict_is_a_notice_when_the_proposal_breaks_nobody(
+    run_cexact: Run, sample_repository: RecipeRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Wroclaw still fails (a moved step), but not because of the proposal: exit 0."""
+    monkeypatch.chdir(sample_repository.root)
+    result = run_cexact(
+        "impact", proposals(sample_repository)[0], sample_repository.recipes, "--today", TODAY,
+        "--require", "make-it-work", "-f", "github",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    verdict = runner_annotations(result.stdout)[0]
+    assert (verdict.kind, verdict.message) == (
+        "notice",
+        "PASS: the proposal breaks none of 2 child site(s); 1 fail today already",
+    )
