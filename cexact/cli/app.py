@@ -529,7 +529,7 @@ def schema(
     name: Annotated[
         str,
         typer.Argument(
-            help="Which schema: recipe, waivers, project, report or check-report.",
+            help="Which schema: recipe, waivers, project, report, check-report or impact-report.",
             metavar="NAME",
         ),
     ] = "recipe",

@@ -19,6 +19,7 @@ from cexact.report.json_format import (
 
 
 def impact_document(result: ImpactResult) -> dict[str, Any]:
+    """The impact report as documented by cexact/schemas/impact-report.schema.json."""
     return {
         "tool": tool_record(),
         "kind": "impact",
@@ -59,7 +60,7 @@ def _child(child: ChildImpact) -> dict[str, Any]:
         "site": child.site,
         "verdict": child.verdict.value,
         "changes": [
-            {"status": c.status.value, "keeps_stage": c.keeps_stage, **_deviation(c.change)}
+            {"status": c.status.value, "keeps_stage": c.keeps_stage, "change": _deviation(c.change)}
             for c in child.changes
         ],
         "disappearing": [d.path for d in child.disappearing],

@@ -4,13 +4,16 @@ branch of a real git repository, and with bad input (exit 2, one line, no traceb
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
+from referencing import Registry, Resource
 
 from cexact.report import formats_for
-from tests.conftest import ROOT, SAMPLE_LINES, CommandResult, Run
+from tests.conftest import ROOT, SAMPLE_LINES, SCHEMA_DIR, CommandResult, Run
 from tests.git_repos import (
     CHILD_A,
     CHILD_B,
@@ -31,9 +34,25 @@ def at_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
 
 
+@cache
+def impact_report_validator() -> jsonschema.Draft202012Validator:
+    """impact-report.schema.json as loaded from disk, report.schema.json beside it."""
+    files = {name: SCHEMA_DIR / f"{name}.schema.json" for name in ("report", "impact-report")}
+    registry = Registry().with_resources(
+        (path.as_uri(), Resource.from_contents(json.loads(path.read_text("utf-8"))))
+        for path in files.values()
+    )
+    return jsonschema.Draft202012Validator(
+        {"$ref": files["impact-report"].as_uri()}, registry=registry
+    )
+
+
 def json_of(result: CommandResult) -> dict[str, Any]:
+    """The JSON report, after asserting it is valid against its documented schema."""
     assert result.exit_code in (0, 1), result.stderr
     report: dict[str, Any] = json.loads(result.stdout)
+    errors = [e.message for e in impact_report_validator().iter_errors(report)]
+    assert not errors, errors
     return report
 
 
@@ -48,7 +67,7 @@ def test_the_sample_proposal_breaks_arizona_and_says_why(run_cexact: Run) -> Non
     sites = {s["site"]: s for s in report["sites"]}
     assert sites["wroclaw-pl"]["verdict"] == "still-failing"
     arizona = sites["arizona-us"]
-    keep = [c["path"] for c in arizona["changes"] if c["keeps_stage"]]
+    keep = [c["change"]["path"] for c in arizona["changes"] if c["keeps_stage"]]
     assert keep == ["steps[S210].outputs.ac_internal_resistance.usl"]
     effects = {w["waiver"]: w["effect"] for w in arizona["waiver_changes"]}
     assert effects == {"WV-AZ-001": "becomes-unused", "WV-AZ-004": "stops-matching"}
@@ -82,7 +101,9 @@ def test_dir_defaults_to_the_project_root(run_cexact: Run, monkeypatch: pytest.M
 
 @pytest.mark.usefixtures("at_root")
 def test_check_and_validate_handle_the_proposal_file(run_cexact: Run) -> None:
-    report = json_of(run_cexact("check", "sample_lines", "--today", TODAY, "-f", "json"))
+    checked = run_cexact("check", "sample_lines", "--today", TODAY, "-f", "json")
+    assert checked.exit_code == 1, checked.stderr
+    report = json.loads(checked.stdout)
     assert not [f for f in report["problems"] if "more than one mother" in f["message"]]
     assert report["summary"]["sites"] == 4
     validated = run_cexact("validate", PROPOSAL)
