@@ -347,6 +347,17 @@ def impact(
     ] = None,
     today: TodayOption = None,
     repo: RepoOption = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Worker processes, 1 to 1024 (default: one per core).",
+            min=1,
+            max=1024,
+            metavar="N",
+        ),
+    ] = None,
     no_cache: NoCacheOption = False,
     max_file_size: MaxFileSizeOption = DEFAULT_MAX_FILE_SIZE,
 ) -> int:
@@ -361,6 +372,7 @@ def impact(
             waiver_files=tuple(waiver_files or ()),
             today=parse_date(today),
             repo=repo,
+            jobs=jobs,
             use_cache=not no_cache,
             max_file_size=max_file_size,
         )

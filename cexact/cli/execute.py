@@ -250,6 +250,7 @@ def _run_impact(invocation: do.Impact) -> int:
             required=invocation.required,
             extra_waiver_files=invocation.waiver_files,
             today=invocation.today,
+            jobs=invocation.jobs,
             cache=_cache(invocation.use_cache),
             limits=_limits(invocation.max_file_size),
             progress=report_progress,

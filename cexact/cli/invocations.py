@@ -103,6 +103,7 @@ class Impact:
     waiver_files: tuple[Path, ...]
     today: datetime.date | None
     repo: Path | None
+    jobs: int | None
     use_cache: bool
     max_file_size: int
 

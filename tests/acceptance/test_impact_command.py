@@ -26,7 +26,7 @@ from tests.git_repos import (
 
 TODAY = "2026-12-03"
 PROPOSAL = "sample_lines/cell-4680/proposals/mother-3.5.yaml"
-SAMPLE = ("impact", PROPOSAL, "sample_lines", "--today", TODAY)
+SAMPLE = ("impact", PROPOSAL, "sample_lines", "--today", TODAY, "--jobs", "1")
 
 
 @pytest.fixture
