@@ -84,7 +84,7 @@ def compute_impact(
         cache=cache,
         progress=progress,
     )
-    current_path = _current_mother(fleet, line_id, proposed.display)
+    current_path = _current_mother(fleet, line_id, proposed)
     current_document = load_recipe_source(
         RecipeSource(current_path, Path(current_path).read_bytes(), None, Path(current_path)),
         limits,
@@ -114,16 +114,24 @@ def compute_impact(
     )
 
 
-def _current_mother(fleet: FleetReport, line_id: str, proposal: str) -> str:
+def _current_mother(fleet: FleetReport, line_id: str, proposal: RecipeSource) -> str:
     """The path of the line's one valid mother recipe under the folder."""
     mothers = [
         item
         for item in fleet.files
         if item.kind == "recipe" and item.line_id == line_id and item.role == "mother"
     ]
+    if not mothers and proposal.path is not None and _is_under(proposal.path, fleet.root):
+        raise UsageError(
+            f"{proposal.display} is left out of the fleet as the proposal, and line "
+            f"{line_id!r} has no other mother under {fleet.root}: to try a change to the "
+            "mother itself, name the proposal as REV:PATH (a branch) or as a copy in a "
+            "'proposals' folder"
+        )
     if not mothers:
         raise InputError(
-            f"line {line_id!r} of {proposal} has no current mother recipe under {fleet.root}"
+            f"line {line_id!r} of {proposal.display} has no current mother recipe under "
+            f"{fleet.root}"
         )
     if len(mothers) > 1:
         names = ", ".join(m.path for m in mothers)
@@ -135,6 +143,10 @@ def _current_mother(fleet: FleetReport, line_id: str, proposal: str) -> str:
             file=mother.path,
         )
     return mother.path
+
+
+def _is_under(path: Path, root: str) -> bool:
+    return path.resolve().is_relative_to(Path(root).resolve())
 
 
 def child_impact(

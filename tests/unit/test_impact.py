@@ -266,3 +266,41 @@ def test_bad_proposals_are_refused(
     proposal.write_text(textwrap.dedent(text), encoding="utf-8")
     with pytest.raises(error, match=message):
         compute_impact(read_recipe_source(str(proposal)), fleet, today=TODAY, jobs=1)
+
+
+def test_the_current_mother_named_as_its_own_proposal_is_refused_with_a_way_out(
+    fleet: Path,
+) -> None:
+    with pytest.raises(UsageError, match="name the proposal as REV:PATH"):
+        compute_impact(read_recipe_source(str(fleet / "mother.yaml")), fleet, today=TODAY, jobs=1)
+
+
+def test_an_invalid_child_keeps_its_row_and_does_not_fail_the_impact(
+    fleet: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "fleet"
+    copy.mkdir()
+    for name in ("mother.yaml", "beta.yaml"):
+        (copy / name).write_bytes((fleet / name).read_bytes())
+    (copy / "broken.yaml").write_text(
+        child("broken").replace("operation: mixing", "operation: 7"), encoding="utf-8"
+    )
+    proposal = tmp_path / "notes-only.yaml"
+    proposal.write_text(recipe(version="1.0.1"), encoding="utf-8")
+    result = compute_impact(read_recipe_source(str(proposal)), copy, today=TODAY, jobs=1)
+    assert [(s.site, s.reason.value) for s in result.not_compared] == [("broken", "invalid")]
+    assert [c.site for c in result.children] == ["beta"]
+    assert result.passed
+    assert [p.file for p in result.proposed_view().problems] == [str(copy / "broken.yaml")]
+
+
+def test_an_invalid_current_mother_is_bad_input(fleet: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "fleet"
+    copy.mkdir()
+    (copy / "mother.yaml").write_text(
+        recipe().replace("operation: mixing", "operation: 7"), encoding="utf-8"
+    )
+    (copy / "beta.yaml").write_bytes((fleet / "beta.yaml").read_bytes())
+    proposal = fleet / "proposals" / "mother-1.1.yaml"
+    with pytest.raises(InputError, match="the current mother of line 'coat-line' is invalid"):
+        compute_impact(read_recipe_source(str(proposal)), copy, today=TODAY, jobs=1)
