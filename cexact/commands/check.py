@@ -195,7 +195,9 @@ def check_fleet_against(
 ) -> tuple[FleetReport, tuple[DiffResult, ...]]:
     """The fleet check, and every valid child of the proposed mother's line compared
     with it, with the same project files, waivers and required stages (the proposed
-    mother's own file, if it lies under `root`, is not part of the fleet)."""
+    mother's own file, if it lies under `root`, is not part of the fleet). With a
+    proposal, every file is still validated but only that line's children are
+    compared (the report's checks are that line's)."""
     if not root.is_dir():
         raise UsageError(f"{root}: not a folder")
     if options.today is None:
@@ -239,8 +241,9 @@ class _FleetRun:
         problems = [finding for item in inspected for finding in item.findings]
         pairing = pair_children(inspected, str(self.root))
         problems.extend(pairing.problems)
-        pairs = [(m, c) for m, c in pairing.pairs if self._in_shard(c.line_id, c.site)]
-        uncompared = [u for u in pairing.uncompared if self._in_shard(u.line_id, u.site)]
+        line = proposed.line_id if proposed is not None else None
+        pairs = [(m, c) for m, c in pairing.pairs if self._wanted(c.line_id, c.site, line)]
+        uncompared = [u for u in pairing.uncompared if self._wanted(u.line_id, u.site, line)]
         proposed_children = [
             item
             for item in inspected
@@ -253,12 +256,16 @@ class _FleetRun:
         jobs = self._jobs(inspected, pairs, proposed, proposed_children)
         results = run_all(self.executor, diff_pair, jobs, "comparing", self.progress)
         checks = results[: len(pairs)]
-        report = self._report(inspected, checks, problems, uncompared)
+        report = self._report(inspected, checks, problems, uncompared, whole=line is None)
         return report, tuple(results[len(pairs) :])
 
     def _in_shard(self, line_id: str | None, site: str | None) -> bool:
         shard = self.options.shard
         return shard is None or shard.includes(line_id or "", site or "")
+
+    def _wanted(self, line_id: str | None, site: str | None, line: str | None) -> bool:
+        """In the shard, and of the proposal's line when there is a proposal."""
+        return (line is None or line_id == line) and self._in_shard(line_id, site)
 
     def _jobs(
         self,
@@ -311,12 +318,15 @@ class _FleetRun:
         checks: Sequence[DiffResult],
         problems: Sequence[Finding],
         uncompared: Sequence[UncomparedSite],
+        *,
+        whole: bool = True,
     ) -> FleetReport:
+        """The report; `whole`: every line's children were compared (not one line's)."""
         options = self.options
         today = options.today or datetime.date.today()
         checked_sites = {(c.child.line_id, c.child.site) for c in checks}
         outcomes = [o for check in checks for o in check.waivers]
-        if options.shard is None:
+        if options.shard is None and whole:
             # Waivers for a site the fleet does not have at all are stale too.
             outcomes.extend(
                 WaiverOutcome(

@@ -160,7 +160,8 @@ class ImpactResult:
     not_compared: tuple[UncomparedSite, ...]
     """Children of the line that cannot be compared (an invalid recipe)."""
     fleet: FleetReport
-    """The fleet as `check` sees it today (every line under the folder)."""
+    """The fleet as `check` sees it today: every file under the folder, validated, and
+    the checks of the proposal's line (other lines are not compared)."""
     today: datetime.date
     notes: tuple[str, ...] = ()
 

@@ -304,3 +304,13 @@ def test_an_invalid_current_mother_is_bad_input(fleet: Path, tmp_path: Path) -> 
     proposal = fleet / "proposals" / "mother-1.1.yaml"
     with pytest.raises(InputError, match="the current mother of line 'coat-line' is invalid"):
         compute_impact(read_recipe_source(str(proposal)), copy, today=TODAY, jobs=1)
+
+
+def test_only_the_proposals_line_is_compared() -> None:
+    from tests.conftest import SAMPLE_LINES
+
+    proposal = SAMPLE_LINES / "cell-4680" / "proposals" / "mother-3.5.yaml"
+    result = compute_impact(read_recipe_source(str(proposal)), SAMPLE_LINES, today=TODAY, jobs=1)
+    assert {check.child.line_id for check in result.fleet.checks} == {"cell-4680"}
+    assert len(result.fleet.files) > len(result.fleet.checks)  # every file was validated
+    assert {o.waiver.line for o in result.fleet.waivers} == {"cell-4680"}
