@@ -42,7 +42,7 @@ from cexact.errors import InputError, UsageError
 from cexact.model import Deviation, Stage
 from cexact.recipe.cache import ParseCache
 from cexact.recipe.git_source import RecipeSource
-from cexact.recipe.loader import DEFAULT_LIMITS, LoadLimits
+from cexact.recipe.loader import DEFAULT_LIMITS, LoadLimits, read_source_bytes
 from cexact.recipe.reading import load_recipe_source
 
 
@@ -85,10 +85,9 @@ def compute_impact(
         progress=progress,
     )
     current_path = _current_mother(fleet, line_id, proposed)
+    content = read_source_bytes(Path(current_path), limits)
     current_document = load_recipe_source(
-        RecipeSource(current_path, Path(current_path).read_bytes(), None, Path(current_path)),
-        limits,
-        cache=cache,
+        RecipeSource(current_path, content, None, Path(current_path)), limits, cache=cache
     )
     mother_policy = policy or find_policy(None, start=Path(current_path).parent)
     changes = compare_documents(current_document, proposed_document, policy=mother_policy)
