@@ -55,6 +55,7 @@ DiffFormat: TypeAlias = Annotated[str, format_option("diff")]
 CheckFormat: TypeAlias = Annotated[str, format_option("check")]
 WaiversFormat: TypeAlias = Annotated[str, format_option("waivers")]
 DriftFormat: TypeAlias = Annotated[str, format_option("drift")]
+ImpactFormat: TypeAlias = Annotated[str, format_option("impact")]
 LogFormat: TypeAlias = Annotated[str, format_option("log")]
 MatchFormat: TypeAlias = Annotated[str, format_option("match")]
 
@@ -297,6 +298,90 @@ def waivers(
 
 @app.command(
     **command_settings(
+        "What a proposed mother would do to every child of its line, before it is released.",
+        (
+            "Exit 1 only when a child that passes its gate today would fail it under\n"
+            "the proposal (one that fails today already is reported, not counted);\n"
+            "0 otherwise; 2 on bad input (an invalid proposal, a bad revision).\n"
+            "\n"
+            "Examples:\n"
+            "  cexact impact cell-4680/proposals/mother-3.5.yaml .\n"
+            "  cexact impact pr-42:recipes/mother.yaml recipes -f html -o impact.html"
+        ),
+    )
+)
+def impact(
+    ctx: typer.Context,
+    proposed: Annotated[
+        str,
+        typer.Argument(
+            help="The proposed mother recipe: a file or REV:PATH (e.g. a pull-request branch).",
+            metavar="PROPOSED_MOTHER",
+        ),
+    ],
+    folder: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The recipe repository (default: the folder of the nearest project file, "
+            "else here).",
+            metavar="DIR",
+        ),
+    ] = None,
+    require: Annotated[
+        str | None,
+        typer.Option(
+            "--require",
+            help="The stage every child must achieve, over the project file's settings.",
+            metavar="STAGE",
+        ),
+    ] = None,
+    output_format: ImpactFormat = "text",
+    output: OutputOption = None,
+    policy_file: PolicyInFolderOption = None,
+    waiver_files: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--waivers",
+            help="Extra waiver file (repeatable); those under DIR are found.",
+            metavar="FILE",
+        ),
+    ] = None,
+    today: TodayOption = None,
+    repo: RepoOption = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Worker processes, 1 to 1024 (default: one per core).",
+            min=1,
+            max=1024,
+            metavar="N",
+        ),
+    ] = None,
+    no_cache: NoCacheOption = False,
+    max_file_size: MaxFileSizeOption = DEFAULT_MAX_FILE_SIZE,
+) -> int:
+    """What PROPOSED_MOTHER would do to every child of its line under DIR, before and after."""
+    return execute(
+        do.Impact(
+            proposed=proposed,
+            folder=folder,
+            output=_output(ctx, output_format, output),
+            required=parse_stage(require),
+            policy_file=policy_file,
+            waiver_files=tuple(waiver_files or ()),
+            today=parse_date(today),
+            repo=repo,
+            jobs=jobs,
+            use_cache=not no_cache,
+            max_file_size=max_file_size,
+        )
+    )
+
+
+@app.command(
+    **command_settings(
         "What the mother changed since CHILD's transfer, pending or taken.",
         (
             "Examples:\n"
@@ -460,7 +545,7 @@ def schema(
     name: Annotated[
         str,
         typer.Argument(
-            help="Which schema: recipe, waivers, project, report or check-report.",
+            help="Which schema: recipe, waivers, project, report, check-report or impact-report.",
             metavar="NAME",
         ),
     ] = "recipe",

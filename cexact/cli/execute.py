@@ -235,6 +235,33 @@ def _run_drift(invocation: do.Drift) -> int:
     return EXIT_OK if result.passed else EXIT_GATE_FAILED
 
 
+def _run_impact(invocation: do.Impact) -> int:
+    from cexact.commands.impact import compute_impact, default_root
+    from cexact.compare.policy import load_policy
+
+    report_to = _Report("impact", invocation.output)
+    proposed = _source(invocation.proposed, invocation.repo, invocation.max_file_size)
+    report_progress, stop_progress = _progress_reporter()
+    try:
+        result = compute_impact(
+            proposed,
+            invocation.folder or default_root(),
+            policy=load_policy(invocation.policy_file) if invocation.policy_file else None,
+            required=invocation.required,
+            extra_waiver_files=invocation.waiver_files,
+            today=invocation.today,
+            jobs=invocation.jobs,
+            cache=_cache(invocation.use_cache),
+            limits=_limits(invocation.max_file_size),
+            progress=report_progress,
+        )
+    finally:
+        stop_progress()
+    inputs = [*_local_inputs(proposed), *(Path(f.path) for f in result.fleet.files)]
+    report_to.write(result, inputs)
+    return EXIT_OK if result.passed else EXIT_GATE_FAILED
+
+
 def _run_log(invocation: do.Log) -> int:
     from cexact.commands.log import recipe_log
     from cexact.compare.policy import find_policy
@@ -317,6 +344,7 @@ _RUNNERS: dict[type, Callable[[Any], int]] = {
     do.Check: _run_check,
     do.Waivers: _run_waivers,
     do.Drift: _run_drift,
+    do.Impact: _run_impact,
     do.Log: _run_log,
     do.Match: _run_match,
     do.Adopt: _run_adopt,

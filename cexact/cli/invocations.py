@@ -93,6 +93,22 @@ class Drift:
 
 
 @dataclass(frozen=True, slots=True)
+class Impact:
+    proposed: str
+    folder: Path | None
+    """None: the folder of the nearest project file, else the current folder."""
+    output: Output
+    required: Stage | None
+    policy_file: Path | None
+    waiver_files: tuple[Path, ...]
+    today: datetime.date | None
+    repo: Path | None
+    jobs: int | None
+    use_cache: bool
+    max_file_size: int
+
+
+@dataclass(frozen=True, slots=True)
 class Log:
     recipe: Path
     output: Output
@@ -133,4 +149,4 @@ class Schema:
     name: str
 
 
-Invocation = Validate | Diff | Check | Waivers | Drift | Log | Match | Adopt | Schema
+Invocation = Validate | Diff | Check | Waivers | Drift | Impact | Log | Match | Adopt | Schema

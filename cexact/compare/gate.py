@@ -50,6 +50,11 @@ def meets(achieved: Stage | None, required: Stage) -> bool:
     return achieved is not None and achieved.rank >= required.rank
 
 
+def lowers(stage: Stage, achieved: Stage | None) -> bool:
+    """Whether an open deviation at `stage` would take a child below the stage it achieves."""
+    return achieved is not None and stage.rank <= achieved.rank
+
+
 class StageState(StrEnum):
     """One stage of one child site, as the fleet matrix shows it."""
 

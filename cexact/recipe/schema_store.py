@@ -11,7 +11,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-SCHEMA_NAMES = ("recipe", "waivers", "project", "report", "check-report")
+SCHEMA_NAMES = ("recipe", "waivers", "project", "report", "check-report", "impact-report")
 
 
 @cache

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from cexact.commands.check import FleetReport
     from cexact.commands.diff import DiffResult
     from cexact.commands.drift import DriftResult
+    from cexact.commands.impact_results import ImpactResult
     from cexact.commands.log import RecipeLog
     from cexact.commands.match_results import MatchReport
     from cexact.commands.validate import ValidationReport
@@ -54,6 +55,10 @@ class Renderer:
         """By default, drift is rendered as the diff of what the child still has to take."""
         self.render_diff(result.pending_view(), out)
 
+    def render_impact(self, result: ImpactResult, out: TextIO) -> None:
+        """By default, impact is rendered as the fleet under the proposed mother."""
+        self.render_fleet(result.proposed_view(), out)
+
     def render_log(self, log: RecipeLog, out: TextIO) -> None:
         raise UsageError(f"format {self.name!r} does not apply to log")
 
@@ -70,6 +75,7 @@ COMMAND_METHODS = {
     "check": "render_fleet",
     "waivers": "render_waivers",
     "drift": "render_drift",
+    "impact": "render_impact",
     "log": "render_log",
     "match": "render_match",
     "adopt": "render_adopt",
@@ -99,7 +105,7 @@ class Format:
 
 _EVERY_COMMAND = frozenset(COMMAND_METHODS)
 _ADOPT = "cexact.report.adopt_formats:Adopt"
-_CI_COMMANDS = frozenset({"diff", "check", "drift"})
+_CI_COMMANDS = frozenset({"diff", "check", "drift", "impact"})
 _CODE_HOST_COMMANDS = _CI_COMMANDS | {"validate"}
 """The commands whose findings CI systems and code hosts show: invalid files too."""
 

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from cexact.commands.check import FleetReport
     from cexact.commands.diff import DiffResult
     from cexact.commands.drift import DriftResult
+    from cexact.commands.impact_results import ImpactResult
     from cexact.commands.validate import ValidationReport
 
 ANNOTATIONS_PER_KIND = 10
@@ -314,6 +315,20 @@ class GithubRenderer(Renderer):
             heading, report.checks, report.problems, report.waivers, report.passed, out,
             checked_folder=report.root,
         )  # fmt: skip
+
+    def render_impact(self, result: ImpactResult, out: TextIO) -> None:
+        """The impact's verdict first; then the line's children under the proposal."""
+        view = result.proposed_view()
+        files = RepositoryFiles(files_named(view.checks, view.problems, view.waivers))
+        verdict = Annotation(
+            "notice" if result.passed else "error",
+            f"{'PASS' if result.passed else 'FAIL'}: {result.summary}",
+            "cexact",
+        )
+        annotations = _problem_annotations(view.problems, files)
+        annotations += _deviation_annotations(view.checks, files)
+        heading = f"cexact impact: {result.line_id}, proposed mother {result.proposed.path}"
+        _write(heading, verdict, annotations, out)
 
     def _write_comparison(
         self,

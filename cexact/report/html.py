@@ -38,7 +38,7 @@ from cexact.report.formatting import (
 )
 
 if TYPE_CHECKING:
-    pass
+    from cexact.commands.impact_results import ImpactResult
 
 from cexact.report.html_charts import bar_chart, legend
 from cexact.report.html_engine import View, environment
@@ -255,6 +255,11 @@ class HtmlRenderer(Renderer):
 
     def render_drift(self, result: DriftResult, out: TextIO) -> None:
         self._render("drift.html.j2", drift_view(result, self.audit or AuditTrail.now()), out)
+
+    def render_impact(self, result: ImpactResult, out: TextIO) -> None:
+        from cexact.report.impact_html import render_impact_html
+
+        render_impact_html(result, self.audit or AuditTrail.now(), out)
 
 
 __all__ = ["HtmlRenderer", "check_view", "diff_view", "drift_view"]

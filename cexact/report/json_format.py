@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from cexact.commands.check import FleetReport
     from cexact.commands.diff import DiffResult, RecipeSummary
     from cexact.commands.drift import DriftResult
+    from cexact.commands.impact_results import ImpactResult
     from cexact.commands.log import RecipeLog
     from cexact.commands.match_results import MatchReport, SiteStatistics
     from cexact.commands.validate import ValidationReport
@@ -94,6 +95,11 @@ class JsonRenderer(Renderer):
             },
             out,
         )
+
+    def render_impact(self, result: ImpactResult, out: TextIO) -> None:
+        from cexact.report.impact_json import impact_document
+
+        write_json(impact_document(result), out)
 
     def render_log(self, log: RecipeLog, out: TextIO) -> None:
         write_json(

@@ -11,6 +11,7 @@ from cexact.commands.drift import DriftResult
 from cexact.commands.log import RecipeLog
 
 if TYPE_CHECKING:
+    from cexact.commands.impact_results import ImpactResult
     from cexact.commands.match_results import MatchReport
 from cexact.model import Deviation, Stage
 from cexact.report import Renderer
@@ -202,6 +203,11 @@ class MarkdownRenderer(Renderer):
                     f"{_code(item.change.path)} | {item.change.kind.value} | "
                     f"{_cell(before)} | {_cell(after)} |\n"
                 )
+
+    def render_impact(self, result: ImpactResult, out: TextIO) -> None:
+        from cexact.report.impact_markdown import write_impact_markdown
+
+        write_impact_markdown(result, out)
 
     def render_log(self, log: RecipeLog, out: TextIO) -> None:
         out.write(f"## cexact log: {_code(log.path)}\n")

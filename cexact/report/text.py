@@ -44,6 +44,7 @@ from cexact.report.text_fleet import (
 )
 
 if TYPE_CHECKING:
+    from cexact.commands.impact_results import ImpactResult
     from cexact.commands.match_results import MatchReport, OutputMatch
 
 _NO_STEP = object()
@@ -253,6 +254,11 @@ class TextRenderer(Renderer):
                 where = locations_text((change.child_location or change.mother_location,))
                 if where:
                     print_wrapped(console, Text(f"{' ' * 23}{where}", style="dim"), indent=25)
+
+    def render_impact(self, result: ImpactResult, out: TextIO) -> None:
+        from cexact.report.impact_text import render_impact_text
+
+        render_impact_text(result, out)
 
     def render_log(self, log: RecipeLog, out: TextIO) -> None:
         console = make_console(out)

@@ -1,5 +1,5 @@
-"""What people see in a terminal: check, waivers, match and diff on the sample lines at 80
-and 120 columns, and piped.
+"""What people see in a terminal: check, waivers, match, diff and impact on the sample lines
+at 80 and 120 columns, and piped.
 
 Golden files (tests/golden/terminal/<command>-<columns>.txt) hold the exact text.
 When the output changes on purpose, regenerate them with
@@ -40,6 +40,17 @@ MEASUREMENTS = ("measurements/ochang-kr.csv", "measurements/arizona-us.csv")
 COMMANDS: dict[str, tuple[Path, tuple[str, ...]]] = {
     "check": (ROOT, ("check", "sample_lines", "--today", TODAY, "--jobs", "1", "--no-cache")),
     "waivers": (ROOT, ("waivers", "sample_lines", "--today", TODAY)),
+    "impact": (
+        ROOT,
+        (
+            "impact",
+            "sample_lines/cell-4680/proposals/mother-3.5.yaml",
+            "sample_lines",
+            "--today",
+            TODAY,
+            "--no-cache",
+        ),
+    ),
     "match": (SAMPLE_LINES, ("match", *MEASUREMENTS, "--recipe", "cell-4680/mother.yaml")),
     "diff": (
         ROOT,
@@ -132,6 +143,8 @@ def test_nothing_is_cut_and_nothing_is_wider_than_the_terminal(
     words = set(re.split(r"[\s:;,()]+", text))
     if command == "check":
         assert set(SITES) <= words
+    if command == "impact":
+        assert {"cell-4680", "arizona-us", "wroclaw-pl", "WV-AZ-001", "WV-AZ-004"} <= words
     if command == "waivers":
         for identifier in waiver_identifiers():
             assert identifier in whole, identifier

@@ -42,7 +42,7 @@ PAPERS = {"A4": 842.0, "letter": 792.0}
 MARGIN_BOX_DEPTH = 45.0
 """Points from the top and bottom edge within which only the @page margin boxes print."""
 TODAY = "2026-12-03"
-CASES = [(name, paper) for name in ("check", "diff", "drift") for paper in PAPERS]
+CASES = [(name, paper) for name in ("check", "diff", "drift", "impact") for paper in PAPERS]
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,8 @@ def _repository_with_the_sample_lines(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Report]:
-    """The check, diff and drift reports, each in HTML and in JSON (the expected provenance)."""
+    """The check, diff, drift and impact reports, each in HTML and in JSON (the expected
+    provenance)."""
     out = tmp_path_factory.mktemp("reports")
     lines = _repository_with_the_sample_lines(tmp_path_factory.mktemp("repo") / "recipes")
     root = lines.parent
@@ -114,6 +115,8 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Report]:
         "diff": (lines, ["diff", "cell-4680/mother.yaml", "cell-4680/arizona-us.yaml",
                          "--today", TODAY, "--measurements", "measurements"]),
         "drift": (drift_repo.root, ["drift", CHILD_A]),
+        "impact": (root, ["impact", "sample_lines/cell-4680/proposals/mother-3.5.yaml",
+                          "sample_lines", "--today", TODAY]),
     }  # fmt: skip
     found: dict[str, Report] = {}
     with pytest.MonkeyPatch.context() as patch:
@@ -270,6 +273,10 @@ def test_the_printed_audit_trail_names_every_recipe_and_its_commit(
     elif name == "diff":
         recipes = [document["mother"], document["child"]]
         applied = [document["project_file"], *document["waiver_files"]]
+    elif name == "impact":
+        recipes = [document["current"], document["proposed"]]
+        recipes += [site["before"]["child"] for site in document["sites"]]
+        applied = [document["sites"][0]["before"]["project_file"]]
     else:
         recipes = [document["child"], document["mother_then"], document["mother_now"]]
         applied = []

@@ -112,6 +112,8 @@ def test_declared_formats_are_the_ones_each_renderer_implements() -> None:
             own = getattr(renderer, method) is not getattr(Renderer, method)
             if method == "render_drift" and not own:  # drift defaults to the diff view
                 own = renderer.render_diff is not Renderer.render_diff
+            if method == "render_impact" and not own:  # impact defaults to the fleet view
+                own = renderer.render_fleet is not Renderer.render_fleet
             assert (command in fmt.commands) == own, (fmt.name, command)
 
 

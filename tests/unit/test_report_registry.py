@@ -1,8 +1,9 @@
 """The format registry says which commands each format serves; the renderers agree.
 
 A format that declares a command has its own method for it (drift may fall back
-to the diff of what is pending); asked for a command it does not declare, a
-renderer refuses with a usage error rather than writing something half-made.
+to the diff of what is pending, impact to the fleet under the proposal); asked for
+a command it does not declare, a renderer refuses with a usage error rather than
+writing something half-made.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from cexact.errors import UsageError
 from cexact.report import COMMAND_METHODS, FORMATS, Renderer, formats_for, renderer_for
 
 PAIRS = [(fmt, command) for fmt in FORMATS for command in COMMAND_METHODS]
-FALLBACKS = {"render_drift"}
+FALLBACKS = {"render_drift", "render_impact"}
 """Base-class methods that are a real rendering, not a refusal."""
 
 
