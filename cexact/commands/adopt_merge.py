@@ -47,6 +47,8 @@ TAKEN: AdoptStatus = "taken"
 CONFLICT: AdoptStatus = "conflict"
 
 MOTHER_VERSION: PathKey = ("line", "mother", "version")
+DIFFERS = "the child differs"
+"""A conflict's reason when nothing more is to be said."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,13 +101,15 @@ def plan_merge(
             continue
         child_value = planner.child_value(change.path)
         if _related_any(change, from_base):
-            # The child's own deviation is waived against the value it was
-            # transferred with (base), or already against the mother's new one.
-            waiver = next(
-                (d.waiver for d in (*from_base, *from_mother) if d.waiver and _relates(change, d)),
-                None,
-            )
-            items.append(AdoptItem(change, CONFLICT, child_value, waiver, "the child differs"))
+            # The child's own deviation is waived against the mother's new value,
+            # or only against the value it was transferred with (base).
+            now = _waiver_of(change, from_mother)
+            then = _waiver_of(change, from_base)
+            waiver = now or then
+            reason = DIFFERS
+            if waiver and not now:
+                reason = f"{waiver} covers the base value only, not the mother's new one"
+            items.append(AdoptItem(change, CONFLICT, child_value, waiver, reason))
             continue
         items.append(AdoptItem(change, ADOPTED, child_value))
     items = planner.plan(list(items), str(mother.data["line"]["version"]))
@@ -125,6 +129,10 @@ def _relates(change: Deviation, other: Deviation) -> bool:
     if any(moves):
         return False
     return _under(change.path, other.path) or _under(other.path, change.path)
+
+
+def _waiver_of(change: Deviation, deviations: Sequence[Deviation]) -> str | None:
+    return next((d.waiver for d in deviations if d.waiver and _relates(change, d)), None)
 
 
 def _related_any(change: Deviation, others: Sequence[Deviation]) -> bool:

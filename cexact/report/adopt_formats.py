@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TextIO
 
+from cexact.commands.adopt_merge import DIFFERS
 from cexact.report import Renderer
 from cexact.report.formatting import format_change, format_value, visible
 from cexact.report.json_format import tool_record, write_json
@@ -46,10 +47,10 @@ def _item_line(item: AdoptItem) -> str:
     text = f"{base} -> {mother}"
     if item.status == "conflict":
         text = f"base {base}, mother {mother}, child {format_value(item.child)}"
-        if item.waiver:
-            text += f" (waiver {item.waiver})"
-        elif item.reason and item.reason != "the child differs":
+        if item.reason != DIFFERS:
             text += f" ({item.reason})"
+        elif item.waiver:
+            text += f" (waiver {item.waiver})"
     return visible(f"  {item.status:<8}  {item.change.stage.value:<23}  {item.change.path}: {text}")
 
 

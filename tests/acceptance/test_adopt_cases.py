@@ -10,7 +10,8 @@ child after adopting, byte for byte: comments and layout kept),
     exit_code: 1                 # 0 when everything was adopted, 1 with conflicts
     changes:                     # every change the mother made, in report order
       - {path: "steps[dry].parameters.oven_temp", status: adopted}
-      - {path: "...", status: conflict, waiver: WV-1, child: Kureha}
+      - {path: "...", status: conflict, waiver: WV-1, child: Kureha,
+         reason: "WV-1 covers the base value only, not the mother's new one"}
 
 The base and mother are given to the core directly (no git); the git paths
 are tested in test_adopt_command.py. Each case is also adopted a second time
@@ -27,6 +28,7 @@ import pytest
 import yaml
 
 from cexact.commands.adopt import merge_texts
+from cexact.commands.adopt_merge import DIFFERS
 from cexact.compare.waivers import load_waiver_file
 from cexact.recipe.loader import load_bytes
 from cexact.recipe.reading import load_valid_recipe
@@ -79,6 +81,8 @@ def test_adopt_case(case: Path) -> None:
             record["child"] = item.child
             if item.waiver:
                 record["waiver"] = item.waiver
+            if item.reason != DIFFERS:
+                record["reason"] = item.reason
         found.append(record)
     assert found == expected["changes"]
     conflicts = any(item.status == "conflict" for item in merged.plan.items)

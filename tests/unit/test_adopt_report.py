@@ -140,3 +140,16 @@ def test_the_commit_message_lists_paths_and_stages() -> None:
     assert message.splitlines()[0] == "chandler: adopt mother coat-line 1.0 -> 1.2"
     assert "- steps[dry].parameters.oven_temp (copy-exactly)" in message
     assert "- steps[mix].materials[binder].supplier (copy-exactly, waiver WV-1)" in message
+
+
+def test_a_waiver_for_the_base_value_only_is_said_to_need_renewing() -> None:
+    reason = "WV-1 covers the base value only, not the mother's new one"
+    change = _change(
+        "steps[mix].materials[binder].supplier", "Solvay", "Arkema", Stage.COPY_EXACTLY
+    )
+    child = ChildAdoption(
+        "c.yaml", "l", "s", "m.yaml", "1.0", "1.1",
+        (AdoptItem(change, "conflict", "Kureha", "WV-1", reason),), DIFF, True,
+    )  # fmt: skip
+    text = _render("text", AdoptResult((child,), False, True))
+    assert f"child Kureha ({reason})" in text
