@@ -14,6 +14,7 @@ import typer
 
 from cexact import __version__
 from cexact.cli import invocations as do
+from cexact.cli.adopt_command import ADOPT_SETTINGS, adopt
 from cexact.cli.execute import execute
 from cexact.cli.help import command_settings
 from cexact.cli.options import (
@@ -524,6 +525,9 @@ def match(
             max_file_size=max_file_size,
         )
     )
+
+
+app.command(**ADOPT_SETTINGS)(adopt)
 
 
 @app.command(

@@ -299,6 +299,29 @@ def _run_match(invocation: do.Match) -> int:
     return EXIT_GATE_FAILED if report.not_matched else EXIT_OK
 
 
+def _run_adopt(invocation: do.Adopt) -> int:
+    from cexact.commands.adopt_run import AdoptRequest, run_adopt
+
+    report_to = _Report("adopt", invocation.output)
+    result = run_adopt(
+        AdoptRequest(
+            child=invocation.child,
+            mother=invocation.mother,
+            to=invocation.to,
+            all_in=invocation.all_in,
+            dry_run=invocation.dry_run,
+            commit=invocation.commit,
+            partial=invocation.partial,
+            policy_file=invocation.policy_file,
+            today=invocation.today,
+            repo=invocation.repo,
+            max_file_size=invocation.max_file_size,
+        )
+    )
+    report_to.write(result, [Path(child.path) for child in result.children])
+    return EXIT_OK if result.complete else EXIT_GATE_FAILED
+
+
 def _run_schema(invocation: do.Schema) -> int:
     from cexact.recipe.schema_store import SCHEMA_NAMES, schema_text
 
@@ -324,5 +347,6 @@ _RUNNERS: dict[type, Callable[[Any], int]] = {
     do.Impact: _run_impact,
     do.Log: _run_log,
     do.Match: _run_match,
+    do.Adopt: _run_adopt,
     do.Schema: _run_schema,
 }

@@ -129,8 +129,24 @@ class Match:
 
 
 @dataclass(frozen=True, slots=True)
+class Adopt:
+    child: str | None
+    mother: str | None
+    to: str | None
+    all_in: Path | None
+    output: Output
+    dry_run: bool
+    commit: bool
+    partial: bool
+    policy_file: Path | None
+    today: datetime.date | None
+    repo: Path | None
+    max_file_size: int
+
+
+@dataclass(frozen=True, slots=True)
 class Schema:
     name: str
 
 
-Invocation = Validate | Diff | Check | Waivers | Drift | Impact | Log | Match | Schema
+Invocation = Validate | Diff | Check | Waivers | Drift | Impact | Log | Match | Adopt | Schema

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 from cexact.errors import UsageError
 
 if TYPE_CHECKING:
+    from cexact.commands.adopt_results import AdoptResult
     from cexact.commands.check import FleetReport
     from cexact.commands.diff import DiffResult
     from cexact.commands.drift import DriftResult
@@ -64,6 +65,9 @@ class Renderer:
     def render_match(self, report: MatchReport, out: TextIO) -> None:
         raise UsageError(f"format {self.name!r} does not apply to match")
 
+    def render_adopt(self, result: AdoptResult, out: TextIO) -> None:
+        raise UsageError(f"format {self.name!r} does not apply to adopt")
+
 
 COMMAND_METHODS = {
     "validate": "render_validation",
@@ -74,6 +78,7 @@ COMMAND_METHODS = {
     "impact": "render_impact",
     "log": "render_log",
     "match": "render_match",
+    "adopt": "render_adopt",
 }
 """Each reporting command, and the renderer method that presents its result."""
 
@@ -87,14 +92,19 @@ class Format:
     """`module:Class`, imported on first use."""
     commands: frozenset[str]
     description: str
+    own_modules: tuple[tuple[str, str], ...] = ()
+    """(command, `module:Class`): commands whose results this format renders in a
+    module of their own."""
 
-    def renderer(self, audit: AuditTrail | None = None) -> Renderer:
-        module_name, class_name = self.location.split(":")
+    def renderer(self, audit: AuditTrail | None = None, command: str | None = None) -> Renderer:
+        location = dict(self.own_modules).get(command or "", self.location)
+        module_name, class_name = location.split(":")
         renderer: Renderer = getattr(import_module(module_name), class_name)(audit)
         return renderer
 
 
 _EVERY_COMMAND = frozenset(COMMAND_METHODS)
+_ADOPT = "cexact.report.adopt_formats:Adopt"
 _CI_COMMANDS = frozenset({"diff", "check", "drift", "impact"})
 _CODE_HOST_COMMANDS = _CI_COMMANDS | {"validate"}
 """The commands whose findings CI systems and code hosts show: invalid files too."""
@@ -102,15 +112,26 @@ _CODE_HOST_COMMANDS = _CI_COMMANDS | {"validate"}
 FORMATS = {
     f.name: f
     for f in (
-        Format("text", "cexact.report.text:TextRenderer", _EVERY_COMMAND, "for a terminal"),
         Format(
-            "json", "cexact.report.json_format:JsonRenderer", _EVERY_COMMAND, "documented JSON"
+            "text",
+            "cexact.report.text:TextRenderer",
+            _EVERY_COMMAND,
+            "for a terminal",
+            (("adopt", _ADOPT + "TextRenderer"),),
+        ),
+        Format(
+            "json",
+            "cexact.report.json_format:JsonRenderer",
+            _EVERY_COMMAND,
+            "documented JSON",
+            (("adopt", _ADOPT + "JsonRenderer"),),
         ),
         Format(
             "markdown",
             "cexact.report.markdown:MarkdownRenderer",
             _EVERY_COMMAND - {"validate", "waivers"},
             "for a change request or pull-request comment",
+            (("adopt", _ADOPT + "MarkdownRenderer"),),
         ),
         Format("html", "cexact.report.html:HtmlRenderer", _CI_COMMANDS, "an audit page"),
         Format("junit", "cexact.report.junit:JunitRenderer", _CODE_HOST_COMMANDS, "JUnit XML"),
@@ -152,4 +173,4 @@ def renderer_for(
     if found is None or (command is not None and command not in found.commands):
         for_command = f" for {command}" if command is not None else ""
         raise UsageError(f"unknown format {name!r}{for_command}; choose from {', '.join(choices)}")
-    return found.renderer(audit)
+    return found.renderer(audit, command)
