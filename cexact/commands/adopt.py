@@ -27,7 +27,8 @@ from cexact.compare.policy import DEFAULT_POLICY, Policy
 from cexact.compare.waivers import Waiver
 from cexact.errors import GitError, InputError, UsageError
 from cexact.recipe.edit import EditError, TextEditor
-from cexact.recipe.git_source import RecipeSource, open_repository, read_at_revision
+from cexact.recipe.git_repository import open_repository
+from cexact.recipe.git_source import RecipeSource, read_at_revision
 from cexact.recipe.loader import DEFAULT_LIMITS, LoadedDocument, LoadLimits, decode_utf8, load_bytes
 from cexact.recipe.reading import load_recipe_source, load_recipe_sources
 from cexact.recipe.validation import validate_document

@@ -28,7 +28,8 @@ from cexact.compare.policy import DEFAULT_POLICY, Policy
 from cexact.errors import GitError, InputError
 from cexact.model import Deviation, Stage
 from cexact.recipe.cache import ParseCache
-from cexact.recipe.git_source import GitProvenance, GitRepository, RecipeSource, open_repository
+from cexact.recipe.git_repository import GitRepository, open_repository
+from cexact.recipe.git_source import GitProvenance, RecipeSource
 from cexact.recipe.loader import DEFAULT_LIMITS, LoadLimits
 from cexact.recipe.reading import load_recipe_source, load_recipe_sources
 

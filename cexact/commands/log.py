@@ -11,7 +11,7 @@ from cexact.compare.policy import DEFAULT_POLICY, Policy
 from cexact.errors import CexactError, GitError, ValidationFailed
 from cexact.model import Deviation
 from cexact.recipe.cache import ParseCache
-from cexact.recipe.git_source import FileVersion, open_repository
+from cexact.recipe.git_repository import FileVersion, open_repository
 from cexact.recipe.loader import DEFAULT_LIMITS, LoadedDocument, LoadLimits, load_bytes
 from cexact.recipe.reading import load_valid_recipe
 

@@ -1,6 +1,6 @@
 """Writing to a recipe repository: a branch and commits, for `cexact adopt --commit`.
 
-Reading git stays in `cexact.recipe.git_source`; this is the only module that
+Reading git stays in `cexact.recipe.git_source` and `git_repository`; this is the only module that
 changes a repository. It refuses a working tree with uncommitted changes to
 tracked files (untracked files are left alone), and a branch that already
 exists. gitpython runs the `git` commands, so the repository's own

@@ -10,14 +10,8 @@ import pytest
 
 from cexact.errors import GitError, RecipeLoadError
 from cexact.recipe import git_source
-from cexact.recipe.git_source import (
-    FileVersion,
-    check_revision,
-    git_blob_sha,
-    locate_in_repository,
-    open_repository,
-    read_recipe_source,
-)
+from cexact.recipe.git_repository import FileVersion, check_revision, open_repository
+from cexact.recipe.git_source import git_blob_sha, locate_in_repository, read_recipe_source
 from tests.git_repos import (
     CHILD_A,
     CHILD_B,
