@@ -19,14 +19,10 @@ from cexact.cli.options import (
     TodayOption,
     format_option,
     parse_date,
+    report_output,
 )
 
 AdoptFormat: TypeAlias = Annotated[str, format_option("adopt")]
-
-
-def _output(ctx: typer.Context, output_format: str, file: Path | None) -> do.Output:
-    words = ctx.obj.words if isinstance(ctx.obj, do.CommandLine) else ()
-    return do.Output(output_format, file, words)
 
 
 ADOPT_SETTINGS = command_settings(
@@ -98,7 +94,7 @@ def adopt(
             mother=mother,
             to=to,
             all_in=all_in,
-            output=_output(ctx, output_format, output),
+            output=report_output(ctx, output_format, output),
             dry_run=dry_run,
             commit=commit,
             partial=not no_partial,

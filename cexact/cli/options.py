@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from cexact.cli.invocations import CommandLine, Output
 from cexact.errors import UsageError
 from cexact.model import Stage
 from cexact.report import formats_for
@@ -133,3 +134,9 @@ def parse_stage(text: str | None) -> Stage | None:
     except ValueError:
         choices = ", ".join(stage.value for stage in Stage.ordered())
         raise UsageError(f"unknown stage {text!r}; choose from {choices}") from None
+
+
+def report_output(ctx: typer.Context, output_format: str, file: Path | None) -> Output:
+    """Where the report goes, with the command line it records."""
+    words = ctx.obj.words if isinstance(ctx.obj, CommandLine) else ()
+    return Output(output_format, file, words)

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from cexact.cli import app as cli_app
+from cexact.cli import adopt_command, file_commands, fleet_commands, main, pair_commands
 from cexact.cli import execute as cli_execute
 from cexact.cli import invocations as do
-from cexact.cli import main
 from cexact.errors import EXIT_INTERNAL_ERROR, EXIT_TERMINATED, UsageError
 from cexact.model import Stage
 from cexact.report import COMMAND_METHODS, FORMATS, Renderer
@@ -33,7 +32,8 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[do.Invocation]:
         seen.append(invocation)
         return 0
 
-    monkeypatch.setattr(cli_app, "execute", record)
+    for commands in (file_commands, pair_commands, fleet_commands, adopt_command):
+        monkeypatch.setattr(commands, "execute", record)
     return seen
 
 
