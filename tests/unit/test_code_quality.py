@@ -38,3 +38,16 @@ def test_mypy_strict_finds_nothing() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+MODULE_LINES = 400
+"""A module past this is doing more than one thing: split it by what it decides."""
+
+
+def test_no_module_of_the_product_is_over_400_lines() -> None:
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for path in sorted((ROOT / "cexact").rglob("*.py"))
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MODULE_LINES
+    }
+    assert not long, f"over {MODULE_LINES} lines: {long}"
