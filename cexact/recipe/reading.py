@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import replace
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cexact.errors import RecipeLoadError, ValidationFailed
 from cexact.recipe.loader import (
@@ -19,7 +20,7 @@ from cexact.recipe.loader import (
     load_bytes,
     read_source_bytes,
 )
-from cexact.recipe.locations import PackedLocations, pack_locations
+from cexact.recipe.locations import PackedLocations, PathKey, Position, pack_locations
 from cexact.recipe.validation import validate_document
 
 if TYPE_CHECKING:
@@ -47,14 +48,19 @@ def load_valid_recipe(
         cached = cache.lookup(sha256, "recipe", name)
         if cached is not None:
             return cached
-    document = load_bytes(content, name, limits)
+    document = _validated(load_bytes(content, name, limits))
+    if cache is not None:
+        cache.store("recipe", document)
+    return document
+
+
+def _validated(document: LoadedDocument) -> LoadedDocument:
+    """`document`, if it is a valid recipe; else ValidationFailed with the findings."""
     findings = validate_document(document, "recipe")
     if findings:
         raise ValidationFailed(
-            f"{name} is not a valid recipe ({len(findings)} finding(s))", findings
+            f"{document.source} is not a valid recipe ({len(findings)} finding(s))", findings
         )
-    if cache is not None:
-        cache.store("recipe", document)
     return document
 
 
@@ -85,8 +91,9 @@ def load_recipe_sources(
 
     Parsing is most of a cold diff, and a mother and a child are independent: the
     child is read in a second process while this one reads the mother. The
-    worker sends back the data with its locations already packed (marshal), as
-    the parse cache stores them; errors come back as the same errors.
+    worker sends back the data (marshal) and then, while this process validates
+    and compares, its locations packed as the parse cache stores them; errors
+    come back as the same errors.
     """
     documents: list[LoadedDocument | None] = [None] * len(sources)
     pending: list[int] = []
@@ -99,18 +106,65 @@ def load_recipe_sources(
     large = [i for i in pending if len(sources[i].content) >= PARALLEL_FROM_BYTES]
     if len(large) >= 2 and (os.cpu_count() or 1) >= 2 and _can_fork():
         away = large[-1]
-        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as pool:
-            future = pool.submit(_packed_recipe, sources[away], limits)
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork"))
+        try:
+            data_future = pool.submit(_loaded_away, sources[away], limits)
+            locations_future = pool.submit(_locations_away)
             for index in pending:
                 if index != away:
                     documents[index] = load_recipe_source(sources[index], limits, cache=cache)
-            read_away = documents[away] = _unpacked(future.result(), sources[away])
+            data, sha256 = marshal.loads(data_future.result())
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        # The worker packs the locations meanwhile; nothing waits for it to end.
+        pool.shutdown(wait=False)
+        locations = LocationsToCome(locations_future)
+        # Validated here, while the worker packs (valid data never looks up a location).
+        read_away = documents[away] = _validated(
+            LoadedDocument(sources[away].display, data, locations, sha256)
+        )
         if cache is not None:
-            cache.store("recipe", read_away)
+            cache.store("recipe", replace(read_away, locations=locations.packed_locations()))
     else:
         for index in pending:
             documents[index] = load_recipe_source(sources[index], limits, cache=cache)
     return [document for document in documents if document is not None]
+
+
+class LocationsToCome(Mapping[PathKey, Position]):
+    """Locations the worker is still packing: fetched on first use.
+
+    A comparison looks up locations only once the walk is done (classify), so
+    packing them and sending them across overlaps the validation and the walk.
+    """
+
+    def __init__(self, future: Future[bytes]) -> None:
+        self._future = future
+        self._found: PackedLocations | None = None
+
+    def packed_locations(self) -> PackedLocations:
+        if self._found is None:
+            keys, positions = marshal.loads(self._future.result())
+            self._found = PackedLocations(keys, positions)
+        return self._found
+
+    def __getitem__(self, path: PathKey) -> Position:
+        return self.packed_locations()[path]
+
+    def get(self, path: PathKey, default: Any = None) -> Any:
+        return self.packed_locations().get(path, default)
+
+    def __iter__(self) -> Iterator[PathKey]:
+        return iter(self.packed_locations())
+
+    def __len__(self) -> int:
+        return len(self.packed_locations())
+
+
+_AWAY: list[LoadedDocument] = []
+"""In the worker: the document read, between sending its data and its locations.
+Never freed: the worker process ends without tearing its heap down."""
 
 
 def _sha256(source: RecipeSource) -> str:
@@ -121,18 +175,16 @@ def _can_fork() -> bool:
     return "fork" in get_all_start_methods()
 
 
-def _packed_recipe(source: RecipeSource, limits: LoadLimits) -> bytes:
-    """In the worker: load and validate, then the data and packed locations as marshal."""
-    document = load_recipe_source(source, limits)
-    keys, positions = pack_locations(document.locations)
-    return marshal.dumps((document.data, keys, positions, document.sha256))
+def _loaded_away(source: RecipeSource, limits: LoadLimits) -> bytes:
+    """In the worker: load (the parent validates); the data and its sha256 as marshal."""
+    document = load_bytes(source.content, source.display, limits)
+    _AWAY.append(document)
+    return marshal.dumps((document.data, document.sha256))
 
 
-def _unpacked(raw: bytes, source: RecipeSource) -> LoadedDocument:
-    data, keys, positions, sha256 = marshal.loads(raw)
-    return LoadedDocument(
-        source=source.display, data=data, locations=PackedLocations(keys, positions), sha256=sha256
-    )
+def _locations_away() -> bytes:
+    """In the worker, next: the locations of the document just sent, packed."""
+    return marshal.dumps(pack_locations(_AWAY[-1].locations))
 
 
 __all__ = ["RecipeLoadError", "load_recipe_source", "load_recipe_sources", "load_valid_recipe"]
