@@ -38,15 +38,14 @@ from cexact.commands.fleet_files import (
     inspect_file,
 )
 from cexact.commands.fleet_pairs import (
-    NotCompared,
     PairJob,
     ProgressCallback,
-    UncomparedSite,
     diff_pair,
     pair_children,
     run_all,
     waivers_not_applied,
 )
+from cexact.commands.fleet_sites import NotCompared, UncomparedSite
 from cexact.compare.policy import Policy
 from cexact.compare.waivers import (
     DEFAULT_EXPIRING_WITHIN_DAYS,

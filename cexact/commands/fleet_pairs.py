@@ -13,12 +13,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
 from cexact.commands.diff import DiffResult, compare_sources
 from cexact.commands.fleet_files import InspectedFile
+from cexact.commands.fleet_sites import NotCompared, UncomparedSite
 from cexact.compare.policy import Policy
 from cexact.compare.waivers import Waiver
 from cexact.model import AppliedFile, Finding
@@ -28,37 +28,6 @@ from cexact.recipe.loader import LoadLimits, load_file, read_source_bytes
 
 ProgressCallback = Callable[[str, int, int], None]
 """Called as (phase, done, total) while a fleet is checked."""
-
-
-class NotCompared(StrEnum):
-    """Why a child site of the fleet was not compared with its mother."""
-
-    INVALID = "invalid"
-    """The child's own recipe is invalid."""
-    NO_MOTHER = "no-mother"
-    """No recipe under the folder is its line's mother."""
-    MOTHER_INVALID = "mother-invalid"
-    """Its line's mother recipe is invalid."""
-    SEVERAL_MOTHERS = "several-mothers"
-    """More than one recipe claims to be its line's mother."""
-
-
-@dataclass(frozen=True, slots=True)
-class UncomparedSite:
-    """A child site that keeps its row in the fleet, though it was not compared."""
-
-    line_id: str
-    site: str
-    path: str
-    reason: NotCompared
-    errors: int = 0
-    """How many errors its own recipe has (for INVALID)."""
-    mother: str = ""
-    """The mother recipe it would be compared with (for MOTHER_INVALID)."""
-
-    @property
-    def passed(self) -> bool:
-        return False
 
 
 @dataclass(frozen=True, slots=True)

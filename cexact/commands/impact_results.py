@@ -12,8 +12,9 @@ import datetime
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from cexact.commands.check import FleetReport, UncomparedSite
+from cexact.commands.check import FleetReport
 from cexact.commands.diff import DiffResult, RecipeSummary
+from cexact.commands.fleet_sites import UncomparedSite
 from cexact.compare import gate
 from cexact.compare.waivers import WaiverStatus
 from cexact.model import Deviation, Stage

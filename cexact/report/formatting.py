@@ -7,8 +7,8 @@ import re
 from pathlib import PurePath
 from typing import Any
 
-from cexact.commands.check import NotCompared, UncomparedSite
 from cexact.commands.diff import DiffResult
+from cexact.commands.fleet_sites import NotCompared, UncomparedSite
 from cexact.compare.gate import StageCount, StageState
 from cexact.model import Deviation, DeviationKind, Finding, Stage, WaiverMiss, WaiverMissReason
 

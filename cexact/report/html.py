@@ -22,9 +22,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, TextIO
 
-from cexact.commands.check import FleetReport, UncomparedSite
+from cexact.commands.check import FleetReport
 from cexact.commands.diff import DiffResult
 from cexact.commands.drift import DriftItem, DriftResult
+from cexact.commands.fleet_sites import UncomparedSite
 from cexact.compare import gate
 from cexact.model import Stage
 from cexact.report import Renderer

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TextIO
 
 from cexact import numbers
-from cexact.commands.check import FleetReport, UncomparedSite
+from cexact.commands.check import FleetReport
 from cexact.commands.diff import DiffResult
 from cexact.commands.drift import DriftResult
+from cexact.commands.fleet_sites import UncomparedSite
 from cexact.commands.log import RecipeLog
 
 if TYPE_CHECKING:

@@ -14,11 +14,6 @@ from rich.console import Console
 from rich.table import Table
 
 from cexact import numbers
-from cexact.commands.check import FleetReport
-from cexact.commands.diff import DiffResult
-from cexact.commands.drift import DriftResult
-from cexact.commands.log import RecipeLog
-from cexact.commands.validate import ValidationReport
 from cexact.compare.gate import StageState
 from cexact.compare.waivers import WaiverOutcome, WaiverStatus
 from cexact.model import Deviation, Severity, Stage
@@ -36,16 +31,15 @@ from cexact.report.terminal import (
     print_wrapped,
     verdict_text,
 )
-from cexact.report.text_fleet import (
-    fleet_summary,
-    print_failed_sites,
-    print_matrix,
-    print_waiver_health,
-)
 
 if TYPE_CHECKING:
+    from cexact.commands.check import FleetReport
+    from cexact.commands.diff import DiffResult
+    from cexact.commands.drift import DriftResult
     from cexact.commands.impact_results import ImpactResult
+    from cexact.commands.log import RecipeLog
     from cexact.commands.match_results import MatchReport, OutputMatch
+    from cexact.commands.validate import ValidationReport
 
 _NO_STEP = object()
 
@@ -169,6 +163,14 @@ class TextRenderer(Renderer):
             )
 
     def render_fleet(self, report: FleetReport, out: TextIO) -> None:
+        # The fleet's pieces (and check's result types) only when a fleet is shown.
+        from cexact.report.text_fleet import (
+            fleet_summary,
+            print_failed_sites,
+            print_matrix,
+            print_waiver_health,
+        )
+
         console = make_console(out)
         shard = f" (shard {report.shard})" if report.shard else ""
         print_wrapped(console, Text(f"cexact check {report.root}{shard}", style="bold"))

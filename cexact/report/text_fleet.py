@@ -14,8 +14,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text as RichText
 
-from cexact.commands.check import FleetReport, UncomparedSite
+from cexact.commands.check import FleetReport
 from cexact.commands.diff import DiffResult
+from cexact.commands.fleet_sites import UncomparedSite
 from cexact.compare.waivers import WaiverOutcome, WaiverStatus
 from cexact.model import Stage
 from cexact.report.formatting import (
