@@ -8,26 +8,17 @@ and the binder supplier. Kumamoto was transferred from 1.2.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cexact.recipe.reading import load_valid_recipe
 from tests.conftest import CommandResult, Run
-from tests.git_repos import CHILD_A, CHILD_B, MOTHER, TransferRepo, build_transfer_repo
+from tests.git_repos import CHILD_A, CHILD_B, MOTHER, TransferRepo
 
 SOFTWARE = "steps[coat].equipment[coater-1].software"
 BINDER = "steps[mix].materials[binder].supplier"
 OVEN = "steps[dry].parameters.oven_temp"
-
-
-@pytest.fixture
-def transfer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TransferRepo:
-    monkeypatch.setenv("CEXACT_CACHE_DIR", str(tmp_path / "cache"))
-    repo = build_transfer_repo(tmp_path / "lines")
-    monkeypatch.chdir(repo.root)
-    return repo
 
 
 def report_of(result: CommandResult) -> dict[str, Any]:

@@ -10,18 +10,10 @@ from typing import Any
 import pytest
 
 from tests.conftest import CommandResult, Run
-from tests.git_repos import CHILD_A, CHILD_B, MOTHER, TransferRepo, build_transfer_repo
+from tests.git_repos import CHILD_A, CHILD_B, MOTHER, TransferRepo
 
 OVEN = "steps[dry].parameters.oven_temp"
 BINDER = "steps[mix].materials[binder].supplier"
-
-
-@pytest.fixture
-def transfer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TransferRepo:
-    monkeypatch.setenv("CEXACT_CACHE_DIR", str(tmp_path / "cache"))
-    repo = build_transfer_repo(tmp_path / "lines")
-    monkeypatch.chdir(repo.root)
-    return repo
 
 
 def json_of(result: CommandResult) -> dict[str, Any]:
