@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 from cexact.errors import RecipeLoadError
@@ -69,7 +72,32 @@ def validate_paths(
     cexact's are passed over like other YAML under a folder."""
     found = discover(paths, skip_unmarked=skip_unmarked)
     return ValidationReport(
-        tuple(validate_file(p, limits) for p in found.files), tuple(map(str, found.others))
+        tuple(_validate_all(list(found.files), limits)), tuple(map(str, found.others))
     )
+
+
+PARALLEL_FROM_BYTES = 4 * 1024 * 1024
+"""Below this much YAML in all, worker processes cost more than they save (a
+pre-commit run hands over a few files)."""
+
+
+def _validate_all(files: list[Path], limits: LoadLimits) -> list[FileValidation]:
+    """`validate_file` of each, in order; a large set on every core (as `check` reads)."""
+    workers = min(os.cpu_count() or 1, len(files))
+    if workers < 2 or _total_bytes(files) < PARALLEL_FROM_BYTES:
+        return [validate_file(path, limits) for path in files]
+    chunk = max(1, len(files) // (4 * workers))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(validate_file, files, repeat(limits), chunksize=chunk))
+
+
+def _total_bytes(files: list[Path]) -> int:
+    total = 0
+    for path in files:
+        try:
+            total += path.stat().st_size
+        except OSError:  # validate_file says why it cannot be read
+            continue
+    return total
 
 

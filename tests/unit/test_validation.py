@@ -7,6 +7,8 @@ finding with the right rule at the line of the thing that is wrong.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -578,3 +580,31 @@ def test_every_keyed_list_in_the_schema_gets_unique_ids(monkeypatch: pytest.Monk
         assert (finding.line, finding.path) == (16, "steps[s1].materials[m1].lots[2].lot")
     finally:
         annotated_schema.cache_clear()
+
+
+def test_a_large_set_is_validated_on_every_core_with_the_same_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cexact.commands import validate
+    from tests.conftest import SAMPLE_LINES
+
+    folder = tmp_path / "lines"
+    shutil.copytree(SAMPLE_LINES, folder)
+    (folder / "broken.yaml").write_text("cexact: 1\nline: {id: x\n", encoding="utf-8")
+    (folder / "cell-4680" / "mother.yaml").write_text(
+        (SAMPLE_LINES / "cell-4680" / "mother.yaml")
+        .read_text(encoding="utf-8")
+        .replace("  version:", "  versoin:", 1),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(validate, "PARALLEL_FROM_BYTES", 1 << 60)
+    alone = validate.validate_paths([folder])
+    monkeypatch.setattr(validate, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    shared = validate.validate_paths([folder])
+    assert shared == alone
+    assert not shared.valid
+    assert {Path(f.source).name for f in shared.files if not f.valid} == {
+        "broken.yaml",
+        "mother.yaml",
+    }
