@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
+from referencing import Registry, Resource
 
 from cexact.cli import main
 from cexact.commands.diff import DiffResult, compare_sources
@@ -96,3 +100,20 @@ def diff_files(mother: Path, child: Path, **options: Any) -> DiffResult:
     return compare_sources(
         read_recipe_source(str(mother)), read_recipe_source(str(child)), **options
     )
+
+
+@cache
+def report_validator(name: str) -> jsonschema.Draft202012Validator:
+    """`<name>.schema.json` as loaded from disk, with report.schema.json beside it: its
+    relative $ref resolves next to it, with no network."""
+    files = {n: SCHEMA_DIR / f"{n}.schema.json" for n in dict.fromkeys(("report", name))}
+    registry: Registry[Any] = Registry().with_resources(
+        (path.as_uri(), Resource.from_contents(json.loads(path.read_text("utf-8"))))
+        for path in files.values()
+    )
+    return jsonschema.Draft202012Validator({"$ref": files[name].as_uri()}, registry=registry)
+
+
+def schema_errors(name: str, report: object) -> list[str]:
+    """What `<name>.schema.json` finds wrong in a report ([] when it is valid)."""
+    return [error.message for error in report_validator(name).iter_errors(report)]

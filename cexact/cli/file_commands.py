@@ -81,7 +81,8 @@ def schema(
     name: Annotated[
         str,
         typer.Argument(
-            help="Which schema: recipe, waivers, project, report, check-report or impact-report.",
+            help="Which schema: recipe, waivers, project, report, check-report, impact-report "
+            "or adopt-report.",
             metavar="NAME",
         ),
     ] = "recipe",

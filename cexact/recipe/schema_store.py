@@ -11,7 +11,15 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-SCHEMA_NAMES = ("recipe", "waivers", "project", "report", "check-report", "impact-report")
+SCHEMA_NAMES = (
+    "recipe",
+    "waivers",
+    "project",
+    "report",
+    "check-report",
+    "impact-report",
+    "adopt-report",
+)
 
 
 @cache

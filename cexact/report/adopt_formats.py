@@ -94,6 +94,7 @@ def _item_record(item: AdoptItem) -> dict[str, Any]:
 
 
 def adopt_document(result: AdoptResult) -> dict[str, Any]:
+    """The adopt report as documented by cexact/schemas/adopt-report.schema.json."""
     return {
         "tool": tool_record(),
         "kind": "adopt",

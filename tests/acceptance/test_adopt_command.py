@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from cexact.recipe.reading import load_valid_recipe
-from tests.conftest import CommandResult, Run
+from tests.conftest import CommandResult, Run, schema_errors
 from tests.git_repos import CHILD_A, CHILD_B, MOTHER, TransferRepo
 
 SOFTWARE = "steps[coat].equipment[coater-1].software"
@@ -22,8 +22,11 @@ OVEN = "steps[dry].parameters.oven_temp"
 
 
 def report_of(result: CommandResult) -> dict[str, Any]:
+    """The JSON report, after asserting it is valid against its documented schema."""
     assert result.exit_code in (0, 1), result.stderr
     report: dict[str, Any] = json.loads(result.stdout)
+    errors = schema_errors("adopt-report", report)
+    assert not errors, errors
     return report
 
 
@@ -143,6 +146,25 @@ def test_a_local_deviation_is_a_conflict_and_exits_1(
     )
     text = path.read_text(encoding="utf-8")
     assert "Kureha" in text and 'software: "3.1.0"' in text
+
+
+def test_a_conflict_in_json_names_base_mother_and_child_as_its_schema_documents(
+    run_cexact: Run, transfer: TransferRepo
+) -> None:
+    path = transfer.root / CHILD_A
+    path.write_text(path.read_text(encoding="utf-8").replace("Solvay", "Kureha"), encoding="utf-8")
+    report = report_of(run_cexact("adopt", CHILD_A, "--dry-run", "-f", "json"))
+    assert report["complete"] is False
+    (child,) = report["children"]
+    conflict = next(c for c in child["changes"] if c["path"] == BINDER)
+    assert conflict["status"] == "conflict"
+    assert (conflict["base"], conflict["mother"], conflict["child"]) == (
+        "Solvay",
+        "Arkema",
+        "Kureha",
+    )
+    conflict["status"] = "skipped"  # the schema is really checked
+    assert schema_errors("adopt-report", report)
 
 
 def test_no_partial_writes_nothing_into_a_child_with_conflicts(

@@ -5,15 +5,12 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
-from referencing import Registry, Resource
 
-from tests.conftest import SAMPLE_LINES, SCHEMA_DIR, Run
+from tests.conftest import SAMPLE_LINES, Run, schema_errors
 
 TODAY = "2026-11-22"
 
@@ -57,27 +54,13 @@ def write_fleet(folder: Path, lines: dict[str, list[tuple[str, float]]]) -> Path
     return folder
 
 
-@cache
-def check_report_validator() -> jsonschema.Draft202012Validator:
-    """check-report.schema.json as loaded from disk: its relative $ref to
-    report.schema.json resolves next to it."""
-    files = {name: SCHEMA_DIR / f"{name}.schema.json" for name in ("report", "check-report")}
-    registry = Registry().with_resources(
-        (path.as_uri(), Resource.from_contents(json.loads(path.read_text("utf-8"))))
-        for path in files.values()
-    )
-    return jsonschema.Draft202012Validator(
-        {"$ref": files["check-report"].as_uri()}, registry=registry
-    )
-
-
 def check_json(run_cexact: Run, *args: str | Path) -> tuple[int, dict[str, Any]]:
     result = run_cexact("check", *args, "--format", "json", "--today", TODAY)
     assert result.exit_code in (0, 1, 2), result.stderr
     report = json.loads(result.stdout) if result.stdout.strip() else {}
     if report:
-        errors = list(check_report_validator().iter_errors(report))
-        assert not errors, [e.message for e in errors]
+        errors = schema_errors("check-report", report)
+        assert not errors, errors
     return result.exit_code, report
 
 

@@ -4,16 +4,13 @@ branch of a real git repository, and with bad input (exit 2, one line, no traceb
 from __future__ import annotations
 
 import json
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
-from referencing import Registry, Resource
 
 from cexact.report import formats_for
-from tests.conftest import ROOT, SAMPLE_LINES, SCHEMA_DIR, CommandResult, Run
+from tests.conftest import ROOT, SAMPLE_LINES, CommandResult, Run, schema_errors
 from tests.git_repos import (
     CHILD_A,
     CHILD_B,
@@ -34,24 +31,11 @@ def at_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
 
 
-@cache
-def impact_report_validator() -> jsonschema.Draft202012Validator:
-    """impact-report.schema.json as loaded from disk, report.schema.json beside it."""
-    files = {name: SCHEMA_DIR / f"{name}.schema.json" for name in ("report", "impact-report")}
-    registry = Registry().with_resources(
-        (path.as_uri(), Resource.from_contents(json.loads(path.read_text("utf-8"))))
-        for path in files.values()
-    )
-    return jsonschema.Draft202012Validator(
-        {"$ref": files["impact-report"].as_uri()}, registry=registry
-    )
-
-
 def json_of(result: CommandResult) -> dict[str, Any]:
     """The JSON report, after asserting it is valid against its documented schema."""
     assert result.exit_code in (0, 1), result.stderr
     report: dict[str, Any] = json.loads(result.stdout)
-    errors = [e.message for e in impact_report_validator().iter_errors(report)]
+    errors = schema_errors("impact-report", report)
     assert not errors, errors
     return report
 
