@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import subprocess
@@ -117,3 +118,28 @@ def report_validator(name: str) -> jsonschema.Draft202012Validator:
 def schema_errors(name: str, report: object) -> list[str]:
     """What `<name>.schema.json` finds wrong in a report ([] when it is valid)."""
     return [error.message for error in report_validator(name).iter_errors(report)]
+
+
+def assert_matches_golden(golden: Path, actual: str, produced_by: str) -> None:
+    """`actual` is the golden file's text, byte for byte (whitespace counts); with
+    CEXACT_UPDATE_GOLDEN=1 the golden file is rewritten from it first. A mismatch
+    fails with the unified diff, golden -> actual."""
+    if os.environ.get("CEXACT_UPDATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual, encoding="utf-8", newline="")
+    expected = golden.read_text(encoding="utf-8")
+    if actual == expected:
+        return
+    diff = "".join(
+        difflib.unified_diff(
+            expected.splitlines(keepends=True),
+            actual.splitlines(keepends=True),
+            fromfile=str(golden.relative_to(ROOT)),
+            tofile=f"{produced_by} (actual)",
+        )
+    )
+    pytest.fail(
+        f"output differs from {golden.name} (whitespace counts):\n{diff}\n"
+        "If the change is intended, regenerate with CEXACT_UPDATE_GOLDEN=1 and review it.",
+        pytrace=False,
+    )

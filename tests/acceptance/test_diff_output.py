@@ -12,9 +12,7 @@ the diff of the golden files before committing them.
 
 from __future__ import annotations
 
-import difflib
 import json
-import os
 import re
 import shutil
 from collections.abc import Callable
@@ -22,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CommandResult, Run
+from tests.conftest import CommandResult, Run, assert_matches_golden
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES_DIR = ROOT / "tests" / "cases"
@@ -61,24 +59,7 @@ def test_golden_output(diff_case: DiffCase, case: str, output_format: str) -> No
     result = diff_case(case, "--format", output_format)
     assert result.exit_code == (1 if case == FAILING_CASE else 0), result.stderr
     assert result.stderr == ""
-    if os.environ.get("CEXACT_UPDATE_GOLDEN"):
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(result.stdout, encoding="utf-8", newline="")
-    expected = golden.read_text(encoding="utf-8")
-    if result.stdout != expected:
-        diff = "".join(
-            difflib.unified_diff(
-                expected.splitlines(keepends=True),
-                result.stdout.splitlines(keepends=True),
-                fromfile=str(golden.relative_to(ROOT)),
-                tofile=f"cexact diff --format {output_format} (actual)",
-            )
-        )
-        pytest.fail(
-            f"output differs from {golden.name} (whitespace counts):\n{diff}\n"
-            "If the change is intended, regenerate with CEXACT_UPDATE_GOLDEN=1 and review it.",
-            pytrace=False,
-        )
+    assert_matches_golden(golden, result.stdout, f"cexact diff --format {output_format}")
 
 
 # --- text ----------------------------------------------------------------------

@@ -14,7 +14,6 @@ identifier (site, line, waiver id, date, output path, p-value) printed whole.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import io
 import json
 import os
@@ -29,7 +28,7 @@ import pytest
 
 from cexact.cli import main
 from cexact.report.terminal import PIPED_WIDTH, wrap
-from tests.conftest import ROOT, SAMPLE_LINES
+from tests.conftest import ROOT, SAMPLE_LINES, assert_matches_golden
 
 GOLDEN_DIR = ROOT / "tests" / "golden" / "terminal"
 TODAY = "2026-12-03"
@@ -111,24 +110,7 @@ def test_golden_output(command: str, columns: int, monkeypatch: pytest.MonkeyPat
     printed = run_at(command, columns, monkeypatch)
     assert printed.exit_code == (0 if command == "waivers" else 1)
     golden = GOLDEN_DIR / f"{command}-{columns}.txt"
-    if os.environ.get("CEXACT_UPDATE_GOLDEN"):
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(printed.text, encoding="utf-8", newline="")
-    expected = golden.read_text(encoding="utf-8")
-    if printed.text != expected:
-        diff = "".join(
-            difflib.unified_diff(
-                expected.splitlines(keepends=True),
-                printed.text.splitlines(keepends=True),
-                fromfile=str(golden.relative_to(ROOT)),
-                tofile=f"cexact {command} at {columns} columns (actual)",
-            )
-        )
-        pytest.fail(
-            f"output differs from {golden.name}:\n{diff}\n"
-            "If the change is intended, regenerate with CEXACT_UPDATE_GOLDEN=1 and review it.",
-            pytrace=False,
-        )
+    assert_matches_golden(golden, printed.text, f"cexact {command} at {columns} columns")
 
 
 @pytest.mark.parametrize("columns", WIDTHS)

@@ -18,7 +18,6 @@ import dataclasses
 import datetime
 import io
 import json
-import os
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -40,7 +39,7 @@ from cexact.report import renderer_for
 from cexact.report.audit_trail import AuditTrail
 from cexact.report.github import ANNOTATIONS_PER_KIND, escape_data, escape_property
 from cexact.report.html import HtmlRenderer
-from tests.conftest import ROOT, Run, diff_files
+from tests.conftest import ROOT, Run, assert_matches_golden, diff_files
 from tests.git_repos import GitRepoBuilder
 
 CASES = ROOT / "tests" / "cases"
@@ -990,6 +989,4 @@ def test_golden_output(
     assert result.exit_code == 1, result.stderr
     # The tool's version is in junit and sarif; a release must not break the golden files.
     actual = result.stdout.replace(f'"{__version__}"', '"VERSION"')
-    if os.environ.get("CEXACT_UPDATE_GOLDEN"):
-        golden.write_text(actual, encoding="utf-8")
-    assert actual == golden.read_text(encoding="utf-8")
+    assert_matches_golden(golden, actual, f"cexact diff --format {fmt}")
